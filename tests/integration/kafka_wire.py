@@ -389,3 +389,42 @@ def _read_record(r, base_offset):
     key, value = blob(), blob()
     headers = [(blob(), blob()) for _ in range(r.varint())]
     return offset, key, value, headers
+
+
+# ---------------------------------------------------------------------------- request helpers
+# Fixed, non-flexible versions that every client generation still uses (kafka-python
+# negotiates them), so the node is expected to serve them.
+
+def produce(conn, topic, partition, records, acks=-1, version=3):
+    """Produce request; returns the partition's response dict."""
+    response = conn.request("Produce", version, {
+        "TransactionalId": None, "Acks": acks, "TimeoutMs": 10000,
+        "TopicData": [{"Name": topic, "PartitionData": [{"Index": partition, "Records": records}]}],
+    })
+    return response["Responses"][0]["PartitionResponses"][0]
+
+
+def fetch(conn, topic, partition, offset, max_bytes=1 << 20, version=4):
+    """Fetch request; returns the partition's response dict."""
+    response = conn.request("Fetch", version, {
+        "ReplicaId": -1, "MaxWaitMs": 0, "MinBytes": 0, "MaxBytes": max_bytes,
+        "IsolationLevel": 0,
+        "Topics": [{"Topic": topic, "Partitions": [
+            {"Partition": partition, "FetchOffset": offset, "LogStartOffset": -1,
+             "PartitionMaxBytes": max_bytes}]}],
+    })
+    return response["Responses"][0]["Partitions"][0]
+
+
+EARLIEST, LATEST = -2, -1
+
+
+def list_offset(conn, topic, partition, timestamp, version=1):
+    """ListOffsets; returns (error_code, offset)."""
+    response = conn.request("ListOffsets", version, {
+        "ReplicaId": -1, "IsolationLevel": 0,
+        "Topics": [{"Name": topic, "Partitions": [{"PartitionIndex": partition,
+                                                    "Timestamp": timestamp}]}],
+    })
+    p = response["Topics"][0]["Partitions"][0]
+    return p["ErrorCode"], p["Offset"]
