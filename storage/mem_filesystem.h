@@ -1,0 +1,67 @@
+#pragma once
+// An in-memory disk for tests and the simulator. It models what a real disk
+// guarantees: bytes become durable only through file::sync(); creations,
+// removals and renames become durable only through filesystem::sync_dir() of
+// their parent directory. crash() throws away everything that was not made
+// durable (optionally keeping a seeded, torn part of it), exactly like a power
+// loss. Directories themselves are durable as soon as they are created (a
+// simplification: the log syncs the files inside them anyway).
+//
+// Single-threaded (the simulator's scheduler is). Files opened before a crash
+// are stale afterwards: every call on them fails with io_error.
+
+#include "storage/file_io.h"
+
+#include <map>
+#include <set>
+
+namespace caudal::storage {
+
+enum class crash_mode {
+  lose_unsynced,   // power loss: every unsynced byte and name change is gone
+  tear_last_write, // unsynced writes survive except each file's last one, cut at a seeded length
+  random_prefix,   // each file keeps a seeded prefix of its unsynced writes, the last one torn
+};
+
+class mem_filesystem final : public filesystem {
+public:
+  struct inode;
+
+  mem_filesystem();
+  ~mem_filesystem() override;
+
+  result<std::unique_ptr<file>> open(const std::string& path, open_mode mode) override;
+  status remove(const std::string& path) override;
+  status rename(const std::string& from, const std::string& to) override;
+  result<bool> exists(const std::string& path) override;
+  result<std::vector<std::string>> list_dir(const std::string& path) override;
+  status create_dirs(const std::string& path) override;
+  result<uint64_t> file_size(const std::string& path) override;
+  status sync_dir(const std::string& dir) override;
+
+  /// Simulates a power loss (or, with the tearing modes, a crash in the middle
+  /// of writing). `seed` drives where writes are torn.
+  void crash(crash_mode mode = crash_mode::lose_unsynced, uint64_t seed = 0);
+
+  /// The next `n` file syncs fail with io_error and make nothing durable.
+  void fail_next_syncs(int n) { failing_syncs_ = n; }
+  /// Number of successful file syncs so far (tests check the flush policy with it).
+  uint64_t sync_count() const { return sync_count_; }
+  /// Direct access to a file's current bytes (tests corrupt them with it).
+  std::vector<uint8_t>* contents(const std::string& path);
+
+  // Used by the file handles.
+  uint64_t generation() const { return generation_; }
+  bool take_sync_failure();
+  void count_sync() { ++sync_count_; }
+
+private:
+  std::map<std::string, std::shared_ptr<inode>> names_;
+  std::map<std::string, std::shared_ptr<inode>> durable_names_;
+  std::set<std::string> dirs_;
+  uint64_t generation_ = 0;
+  int failing_syncs_ = 0;
+  uint64_t sync_count_ = 0;
+};
+
+} // namespace caudal::storage
