@@ -1,0 +1,27 @@
+#pragma once
+// Message tags shared by Caudal's actors. CAF 0.17 atoms hold at most 10
+// characters of [0-9A-Za-z_ ].
+
+#include <caf/atom.hpp>
+
+namespace caudal::actors {
+
+using frame_atom = caf::atom_constant<caf::atom("frame")>;
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using read_atom = caf::atom_constant<caf::atom("read")>;
+using wait_atom = caf::atom_constant<caf::atom("waitdata")>;
+using offsets_atom = caf::atom_constant<caf::atom("offsets")>;
+using retain_atom = caf::atom_constant<caf::atom("retain")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using config_atom = caf::atom_constant<caf::atom("config")>;
+using drop_atom = caf::atom_constant<caf::atom("drop")>;
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using delete_atom = caf::atom_constant<caf::atom("delete")>;
+using grow_atom = caf::atom_constant<caf::atom("grow")>;
+using describe_atom = caf::atom_constant<caf::atom("describe")>;
+using alter_atom = caf::atom_constant<caf::atom("alter")>;
+using ensure_atom = caf::atom_constant<caf::atom("ensure")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+
+} // namespace caudal::actors

@@ -1,0 +1,152 @@
+// ApiVersions, Metadata and DescribeCluster: what a client asks first.
+
+#include <caf/all.hpp>
+
+#include "actors/atoms.h"
+#include "actors/error_codes.h"
+#include "actors/handlers.h"
+#include "actors/topic_manager.h"
+
+namespace caudal::actors {
+
+const std::vector<served_api>& served_apis() {
+  // Produce from v3 and Fetch from v4: older versions carry magic 0/1
+  // message sets, which this node does not store (see docs/compatibility.md).
+  static const std::vector<served_api> apis{
+    {0, 3, 11},  // Produce
+    {1, 4, 16},  // Fetch
+    {2, 1, 8},   // ListOffsets
+    {3, 0, 12},  // Metadata
+    {18, 0, 4},  // ApiVersions
+    {19, 0, 7},  // CreateTopics
+    {20, 0, 6},  // DeleteTopics
+    {32, 0, 4},  // DescribeConfigs
+    {33, 0, 2},  // AlterConfigs
+    {37, 0, 3},  // CreatePartitions
+    {44, 0, 1},  // IncrementalAlterConfigs
+    {60, 0, 1},  // DescribeCluster
+  };
+  return apis;
+}
+
+const served_api* find_served(int16_t key) {
+  for (auto& a : served_apis())
+    if (a.key == key) return &a;
+  return nullptr;
+}
+
+void handle_api_versions(session_self self, const request_context& rc,
+                         const msg::api_versions_request&) {
+  msg::api_versions_response resp;
+  for (auto& api : served_apis()) {
+    msg::api_versions_response::api_version v;
+    v.api_key = api.key;
+    v.min_version = api.min_version;
+    v.max_version = api.max_version;
+    resp.api_keys.push_back(v);
+  }
+  reply(self, rc, resp);
+}
+
+namespace {
+
+constexpr int32_t authorized_ops_omitted = INT32_MIN;
+
+msg::metadata_response::metadata_response_topic describe_topic(const node_context& ctx,
+                                                               const topic_entry& t) {
+  msg::metadata_response::metadata_response_topic out;
+  out.name = t.name;
+  out.topic_id = t.id;
+  out.is_internal = t.internal;
+  out.topic_authorized_operations = authorized_ops_omitted;
+  for (int32_t p = 0; p < static_cast<int32_t>(t.partitions.size()); ++p) {
+    msg::metadata_response::metadata_response_partition mp;
+    mp.partition_index = p;
+    mp.leader_id = ctx.node_id;
+    mp.leader_epoch = 0;
+    mp.replica_nodes = {ctx.node_id};
+    mp.isr_nodes = {ctx.node_id};
+    out.partitions.push_back(std::move(mp));
+  }
+  return out;
+}
+
+msg::metadata_response::metadata_response_topic missing_topic(const std::string& name,
+                                                              int16_t error) {
+  msg::metadata_response::metadata_response_topic out;
+  out.name = name;
+  out.error_code = error;
+  out.topic_authorized_operations = authorized_ops_omitted;
+  return out;
+}
+
+void answer_metadata(session_self self, const request_context& rc,
+                     const msg::metadata_request& req) {
+  auto& ctx = self->state.ctx;
+  auto snap = ctx.metadata->get();
+  msg::metadata_response resp;
+  msg::metadata_response::metadata_response_broker b;
+  b.node_id = ctx.node_id;
+  b.host = ctx.advertised_host;
+  b.port = ctx.advertised_port;
+  resp.brokers.push_back(b);
+  resp.cluster_id = ctx.cluster_id;
+  resp.controller_id = ctx.node_id;
+  resp.cluster_authorized_operations = authorized_ops_omitted;
+  bool all = !req.topics || (rc.version() == 0 && req.topics->empty());
+  if (all) {
+    for (auto& [name, t] : snap->topics) resp.topics.push_back(describe_topic(ctx, *t));
+  } else {
+    for (auto& rt : *req.topics) {
+      const topic_entry* t = rt.name ? snap->find(*rt.name) : snap->find(rt.topic_id);
+      std::string why;
+      if (t) resp.topics.push_back(describe_topic(ctx, *t));
+      else if (rt.name && !valid_topic_name(*rt.name, why))
+        resp.topics.push_back(missing_topic(*rt.name, error_code::invalid_topic_exception));
+      else {
+        auto m = missing_topic(rt.name.value_or(""), rt.name ? error_code::unknown_topic_or_partition
+                                                              : error_code::unknown_topic_id);
+        m.topic_id = rt.topic_id;
+        resp.topics.push_back(std::move(m));
+      }
+    }
+  }
+  reply(self, rc, resp);
+}
+
+} // namespace
+
+void handle_metadata(session_self self, const request_context& rc, msg::metadata_request req) {
+  auto& ctx = self->state.ctx;
+  // Versions 0-3 have no flag and always allow auto-creation.
+  bool may_create = ctx.auto_create_topics && (rc.version() < 4 || req.allow_auto_topic_creation);
+  std::vector<std::string> missing;
+  if (may_create && req.topics) {
+    auto snap = ctx.metadata->get();
+    std::string why;
+    for (auto& t : *req.topics)
+      if (t.name && !snap->find(*t.name) && valid_topic_name(*t.name, why))
+        missing.push_back(*t.name);
+  }
+  if (missing.empty()) return answer_metadata(self, rc, req);
+  self->request(ctx.topic_manager, caf::infinite, ensure_atom::value, std::move(missing))
+    .then([=](bool) { answer_metadata(self, rc, req); },
+          [=](caf::error&) { answer_metadata(self, rc, req); });
+}
+
+void handle_describe_cluster(session_self self, const request_context& rc,
+                             const msg::describe_cluster_request&) {
+  auto& ctx = self->state.ctx;
+  msg::describe_cluster_response resp;
+  resp.cluster_id = ctx.cluster_id;
+  resp.controller_id = ctx.node_id;
+  resp.cluster_authorized_operations = authorized_ops_omitted;
+  msg::describe_cluster_response::describe_cluster_broker b;
+  b.broker_id = ctx.node_id;
+  b.host = ctx.advertised_host;
+  b.port = ctx.advertised_port;
+  resp.brokers.push_back(b);
+  reply(self, rc, resp);
+}
+
+} // namespace caudal::actors

@@ -1,0 +1,44 @@
+#pragma once
+// One function per Kafka API served by a session. Each decodes nothing itself
+// (the session decoded the body) and must eventually call complete() for
+// `rc.seq` exactly once, directly or from a response handler.
+
+#include "actors/session_state.h"
+#include "protocol/messages/all.h"
+
+namespace caudal::actors {
+
+namespace msg = protocol::msg;
+
+/// The versions this node serves, per API key (ApiVersions' answer).
+struct served_api {
+  int16_t key;
+  int16_t min_version;
+  int16_t max_version;
+};
+const std::vector<served_api>& served_apis();
+const served_api* find_served(int16_t key);
+
+void handle_api_versions(session_self self, const request_context& rc,
+                         const msg::api_versions_request& req);
+void handle_metadata(session_self self, const request_context& rc, msg::metadata_request req);
+void handle_describe_cluster(session_self self, const request_context& rc,
+                             const msg::describe_cluster_request& req);
+void handle_produce(session_self self, const request_context& rc, msg::produce_request req);
+void handle_fetch(session_self self, const request_context& rc, msg::fetch_request req);
+void handle_list_offsets(session_self self, const request_context& rc,
+                         msg::list_offsets_request req);
+void handle_create_topics(session_self self, const request_context& rc,
+                          msg::create_topics_request req);
+void handle_delete_topics(session_self self, const request_context& rc,
+                          msg::delete_topics_request req);
+void handle_create_partitions(session_self self, const request_context& rc,
+                              msg::create_partitions_request req);
+void handle_describe_configs(session_self self, const request_context& rc,
+                             msg::describe_configs_request req);
+void handle_alter_configs(session_self self, const request_context& rc,
+                          msg::alter_configs_request req);
+void handle_incremental_alter_configs(session_self self, const request_context& rc,
+                                      msg::incremental_alter_configs_request req);
+
+} // namespace caudal::actors

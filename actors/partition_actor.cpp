@@ -1,0 +1,208 @@
+#include "actors/partition_actor.h"
+
+#include <vector>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/admin_messages.h"
+#include "actors/atoms.h"
+#include "actors/error_codes.h"
+#include "actors/partition_messages.h"
+#include "protocol/record_batch.h"
+
+
+namespace caudal::actors {
+namespace {
+
+struct waiter {
+  int64_t offset;
+  int64_t deadline_ms;
+  caf::typed_response_promise<bool> promise;
+};
+
+struct partition_state {
+  partition_args args;
+  std::unique_ptr<storage::partition_log> log;
+  std::vector<waiter> waiters;
+  static inline const char* name = "partition";
+};
+
+using partition_self = caf::stateful_actor<partition_state>*;
+
+int64_t now_ms(partition_self self) { return self->state.args.clock.now_ms(self->clock()); }
+
+/// Maps a storage failure of append() to the Kafka error a producer expects.
+int16_t append_error_code(const storage::error_info& e) {
+  switch (e.code) {
+    case storage::errc::invalid_batch:
+      return e.message.find("magic") != std::string::npos
+               ? error_code::unsupported_for_message_format
+               : error_code::corrupt_message;
+    case storage::errc::message_too_large: return error_code::message_too_large;
+    case storage::errc::invalid_argument: return error_code::corrupt_message;
+    default: return error_code::kafka_storage_error;
+  }
+}
+
+/// Answers long-poll waiters: true once data passed their offset, false at
+/// their deadline. Every waiter is answered exactly once, so the list stays
+/// bounded by the fetches in flight.
+void wake_waiters(partition_state& st, int64_t now) {
+  auto leo = st.log->log_end_offset();
+  std::erase_if(st.waiters, [&](waiter& w) {
+    bool has_data = leo > w.offset;
+    if (!has_data && now < w.deadline_ms) return false;
+    w.promise.deliver(has_data);
+    return true;
+  });
+}
+
+append_reply handle_append(partition_self self, append_request& req) {
+  auto& st = self->state;
+  append_reply rep;
+  auto now = now_ms(self);
+  auto res = st.log->append(std::span<uint8_t>{req.records}, 0, now);
+  if (!res) {
+    rep.error = append_error_code(res.error());
+    rep.message = res.error().message;
+    if (rep.error == error_code::kafka_storage_error)
+      spdlog::error("{}-{}: append failed: {}", st.args.topic, st.args.partition, rep.message);
+    return rep;
+  }
+  rep.base_offset = res->base_offset;
+  rep.log_append_time_ms = res->log_append_time_ms;
+  rep.log_start_offset = st.log->log_start_offset();
+  wake_waiters(st, now);
+  return rep;
+}
+
+read_reply handle_read(partition_self self, const read_request& req) {
+  auto& st = self->state;
+  read_reply rep;
+  rep.high_watermark = st.log->log_end_offset();
+  rep.log_start_offset = st.log->log_start_offset();
+  if (req.offset < rep.log_start_offset || req.offset > rep.high_watermark) {
+    rep.error = error_code::offset_out_of_range;
+    return rep;
+  }
+  if (req.offset == rep.high_watermark) return rep;
+  auto res = st.log->read(req.offset, static_cast<size_t>(std::max(req.max_bytes, 0)),
+                          rep.high_watermark, req.min_one_batch);
+  if (!res) {
+    rep.error = res.error().code == storage::errc::offset_out_of_range
+                  ? error_code::offset_out_of_range
+                  : error_code::kafka_storage_error;
+    return rep;
+  }
+  rep.records = std::move(res->bytes);
+  return rep;
+}
+
+offset_reply handle_offsets(partition_self self, int64_t timestamp) {
+  auto& log = *self->state.log;
+  offset_reply rep;
+  if (timestamp == -2) {
+    rep.offset = log.log_start_offset();
+  } else if (timestamp == -1) {
+    rep.offset = log.log_end_offset();
+  } else {
+    auto res = timestamp == -3 ? log.max_timestamp() : log.offset_for_timestamp(timestamp);
+    if (!res) {
+      rep.error = error_code::kafka_storage_error;
+    } else if (*res) { // nullopt: no such record, Kafka answers -1/-1
+      rep.offset = (*res)->offset;
+      rep.timestamp = (*res)->timestamp;
+    }
+  }
+  return rep;
+}
+
+void remove_files(storage::filesystem& fs, const std::string& dir) {
+  auto names = fs.list_dir(dir);
+  if (!names) return;
+  for (auto& n : *names)
+    if (auto r = fs.remove(storage::join_path(dir, n)); !r)
+      spdlog::error("cannot delete {}: {}", n, r.error().message);
+}
+
+void schedule_housekeeping(partition_self self) {
+  auto interval = std::chrono::milliseconds{self->state.args.retention_check_interval_ms};
+  self->delayed_send(self, interval, retain_atom::value);
+}
+
+void run_retention(partition_self self) {
+  auto& st = self->state;
+  auto now = now_ms(self);
+  if (auto r = st.log->enforce_retention(now, st.log->log_end_offset()); !r)
+    spdlog::error("{}-{}: retention failed: {}", st.args.topic, st.args.partition,
+                  r.error().message);
+  else if (*r > 0)
+    spdlog::info("{}-{}: retention deleted {} segment(s); log start offset now {}",
+                 st.args.topic, st.args.partition, *r, st.log->log_start_offset());
+  if (auto f = st.log->maybe_flush(now); !f)
+    spdlog::error("{}-{}: flush failed: {}", st.args.topic, st.args.partition, f.error().message);
+  schedule_housekeeping(self);
+}
+
+caf::behavior partition_impl(partition_self self) {
+  schedule_housekeeping(self);
+  self->attach_functor([self] {
+    auto& st = self->state;
+    if (!st.log) return;
+    if (auto r = st.log->close(); !r)
+      spdlog::error("{}-{}: close failed: {}", st.args.topic, st.args.partition, r.error().message);
+  });
+  return {
+    [=](append_atom, append_request& req) { return handle_append(self, req); },
+    [=](read_atom, const read_request& req) { return handle_read(self, req); },
+    [=](wait_atom, int64_t offset, int64_t max_wait_ms) -> caf::result<bool> {
+      if (self->state.log->log_end_offset() > offset || max_wait_ms <= 0) return true;
+      auto rp = self->make_response_promise<bool>();
+      self->state.waiters.push_back({offset, now_ms(self) + max_wait_ms, rp});
+      self->delayed_send(self, std::chrono::milliseconds{max_wait_ms}, wait_atom::value);
+      return rp;
+    },
+    [=](wait_atom) { wake_waiters(self->state, now_ms(self)); },
+    [=](offsets_atom, int64_t timestamp) { return handle_offsets(self, timestamp); },
+    [=](status_atom) {
+      auto& log = *self->state.log;
+      return partition_status{log.log_start_offset(), log.log_end_offset(), log.size_bytes(),
+                              static_cast<int64_t>(log.segment_count())};
+    },
+    [=](config_atom, const storage::log_config& cfg) {
+      self->state.args.config = cfg;
+      self->state.log->update_config(cfg);
+    },
+    [=](retain_atom) { run_retention(self); },
+    [=](drop_atom, const std::string& moved_dir) {
+      // The topic manager already renamed the directory (so a topic of the
+      // same name can be created at once); remove the files it holds.
+      auto& st = self->state;
+      st.log.reset();
+      remove_files(*st.args.fs, moved_dir);
+      for (auto& w : st.waiters) w.promise.deliver(true);
+      st.waiters.clear();
+      self->quit();
+      return true;
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_partition(caf::actor_system& sys, partition_args args, std::string& error) {
+  auto now = args.clock.now_ms(sys.clock());
+  auto log = storage::partition_log::open(*args.fs, args.dir, args.config, now);
+  if (!log) {
+    error = log.error().message;
+    return {};
+  }
+  return sys.spawn([a = std::move(args), l = std::move(*log)](partition_self self) mutable {
+    self->state.args = std::move(a);
+    self->state.log = std::move(l);
+    return partition_impl(self);
+  });
+}
+
+} // namespace caudal::actors

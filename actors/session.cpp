@@ -1,0 +1,131 @@
+#include "actors/session.h"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/atoms.h"
+#include "actors/error_codes.h"
+#include "actors/handlers.h"
+
+namespace caudal::actors {
+
+void complete(session_self self, uint64_t seq, std::optional<protocol::byte_buffer> frame) {
+  auto& st = self->state;
+  auto it = st.pending.find(seq);
+  if (it == st.pending.end()) return; // connection already closed
+  it->second.ready = true;
+  it->second.frame = std::move(frame);
+  while (!st.pending.empty() && st.pending.begin()->second.ready) {
+    auto& head = st.pending.begin()->second;
+    st.sink.respond(std::move(head.frame), head.request_bytes);
+    st.pending.erase(st.pending.begin());
+  }
+}
+
+namespace {
+
+void close_connection(session_self self, const std::string& why) {
+  auto& st = self->state;
+  if (st.closed) return;
+  spdlog::warn("closing client connection: {}", why);
+  st.closed = true;
+  st.pending.clear();
+  st.sink.close();
+}
+
+/// Decodes the body of request type T; false if malformed or trailing bytes.
+template <class T>
+bool decode_body(protocol::reader& r, int16_t version, T& out) {
+  out.decode(r, version);
+  return r.ok() && r.at_end();
+}
+
+template <class T, class Handler>
+void decode_and_run(session_self self, protocol::reader& r, const request_context& rc,
+                    Handler handler) {
+  T req;
+  if (!decode_body(r, rc.version(), req)) {
+    close_connection(self, std::string{"malformed "} + T::name + " v" +
+                               std::to_string(rc.version()));
+    return;
+  }
+  handler(self, rc, std::move(req));
+}
+
+/// An ApiVersions request of a version this node does not know: answer in the
+/// v0 shape with UNSUPPORTED_VERSION and our ranges, so the client can retry.
+void reject_api_versions(session_self self, const request_context& rc) {
+  msg::api_versions_response resp;
+  resp.error_code = error_code::unsupported_version;
+  for (auto& api : served_apis()) {
+    msg::api_versions_response::api_version v;
+    v.api_key = api.key;
+    v.min_version = api.min_version;
+    v.max_version = api.max_version;
+    resp.api_keys.push_back(v);
+  }
+  auto h = rc.header;
+  h.api_version = 0;
+  complete(self, rc.seq, encode_response(h, resp));
+}
+
+void dispatch(session_self self, protocol::reader& r, const request_context& rc) {
+  switch (rc.header.api_key) {
+    case 0: return decode_and_run<msg::produce_request>(self, r, rc, handle_produce);
+    case 1: return decode_and_run<msg::fetch_request>(self, r, rc, handle_fetch);
+    case 2: return decode_and_run<msg::list_offsets_request>(self, r, rc, handle_list_offsets);
+    case 3: return decode_and_run<msg::metadata_request>(self, r, rc, handle_metadata);
+    case 18:
+      return decode_and_run<msg::api_versions_request>(
+        self, r, rc, [](auto s, auto& c, auto q) { handle_api_versions(s, c, q); });
+    case 19: return decode_and_run<msg::create_topics_request>(self, r, rc, handle_create_topics);
+    case 20: return decode_and_run<msg::delete_topics_request>(self, r, rc, handle_delete_topics);
+    case 32:
+      return decode_and_run<msg::describe_configs_request>(self, r, rc, handle_describe_configs);
+    case 33: return decode_and_run<msg::alter_configs_request>(self, r, rc, handle_alter_configs);
+    case 37:
+      return decode_and_run<msg::create_partitions_request>(self, r, rc,
+                                                            handle_create_partitions);
+    case 44:
+      return decode_and_run<msg::incremental_alter_configs_request>(
+        self, r, rc, handle_incremental_alter_configs);
+    case 60:
+      return decode_and_run<msg::describe_cluster_request>(
+        self, r, rc, [](auto s, auto& c, auto q) { handle_describe_cluster(s, c, q); });
+    default: close_connection(self, "unsupported API key " + std::to_string(rc.header.api_key));
+  }
+}
+
+void on_frame(session_self self, protocol::byte_buffer& frame) {
+  auto& st = self->state;
+  if (st.closed) return;
+  protocol::reader r{frame};
+  request_context rc;
+  if (!protocol::decode_request_header(r, rc.header))
+    return close_connection(self, "malformed request header");
+  rc.seq = st.next_seq++;
+  st.pending[rc.seq].request_bytes = frame.size() + 4;
+  auto* api = find_served(rc.header.api_key);
+  if (!api) return close_connection(self, "unsupported API key " +
+                                            std::to_string(rc.header.api_key));
+  if (rc.version() < api->min_version || rc.version() > api->max_version) {
+    if (rc.header.api_key == 18) return reject_api_versions(self, rc);
+    return close_connection(self, "unsupported version " + std::to_string(rc.version()) +
+                                    " of API " + std::to_string(rc.header.api_key));
+  }
+  dispatch(self, r, rc);
+}
+
+} // namespace
+
+caf::actor spawn_session(caf::actor_system& sys, node_context ctx, connection_sink sink) {
+  return sys.spawn([c = std::move(ctx), s = std::move(sink)](session_self self) mutable {
+    self->state.ctx = std::move(c);
+    self->state.sink = std::move(s);
+    return caf::behavior{
+      [=](frame_atom, protocol::byte_buffer& frame) { on_frame(self, frame); },
+    };
+  });
+}
+
+} // namespace caudal::actors

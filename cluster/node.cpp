@@ -1,0 +1,133 @@
+#include "cluster/node.h"
+
+#include <csignal>
+#include <filesystem>
+#include <pthread.h>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/session.h"
+#include "actors/topic_manager.h"
+#include "cluster/boot.h"
+#include "cluster/listener.h"
+#include "cluster/node_config.h"
+#include "storage/metastore.h"
+
+namespace caudal::cluster {
+namespace {
+
+/// Blocks SIGINT/SIGTERM in this thread and every thread started after it, so
+/// that only the sigwait below receives them.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+struct caf_config : caf::actor_system_config {
+  explicit caf_config(int threads) {
+    set("scheduler.max-threads", threads);
+    set("logger.console-verbosity", caf::atom("quiet"));
+    set("logger.file-verbosity", caf::atom("quiet"));
+  }
+};
+
+actors::node_context make_context(const node_config& cfg, const boot_info& boot,
+                                  std::shared_ptr<actors::metadata_cache> cache,
+                                  caf::actor topic_manager) {
+  actors::node_context ctx;
+  ctx.node_id = cfg.node_id;
+  ctx.cluster_id = boot.cluster_id;
+  ctx.advertised_host = cfg.advertised.host;
+  ctx.advertised_port = cfg.advertised.port;
+  ctx.auto_create_topics = cfg.auto_create_topics;
+  ctx.fetch_max_bytes = cfg.fetch_max_bytes;
+  ctx.metadata = std::move(cache);
+  ctx.topic_manager = std::move(topic_manager);
+  ctx.clock = boot.clock;
+  return ctx;
+}
+
+actors::topic_manager_args manager_args(const node_config& cfg, const boot_info& boot,
+                                        storage::filesystem& fs, storage::metastore& meta,
+                                        std::shared_ptr<actors::metadata_cache> cache) {
+  actors::topic_manager_args a;
+  a.log_dir = cfg.log_dir;
+  a.fs = &fs;
+  a.meta = &meta;
+  a.cache = std::move(cache);
+  a.clock = boot.clock;
+  a.seed = boot.seed;
+  a.num_partitions = cfg.num_partitions;
+  a.default_replication_factor = cfg.default_replication_factor;
+  a.retention_check_interval_ms = cfg.retention_check_interval_ms;
+  a.broker_topic_defaults = cfg.topic_defaults;
+  a.broker_configs = cfg.raw;
+  return a;
+}
+
+int serve(const node_config& cfg, storage::filesystem& fs, storage::metastore& meta,
+          const sigset_t& stop_signals) {
+  caf_config caf_cfg{std::max(2, static_cast<int>(std::thread::hardware_concurrency()))};
+  caf::actor_system sys{caf_cfg};
+  auto boot = boot_node(cfg, meta, sys.clock());
+  if (!boot) return 1;
+  auto cache = std::make_shared<actors::metadata_cache>();
+  auto manager = actors::spawn_topic_manager(sys, manager_args(cfg, *boot, fs, meta, cache));
+  auto ctx = make_context(cfg, *boot, cache, manager);
+  listener_options lo;
+  lo.bind = cfg.listener;
+  lo.threads = cfg.network_threads;
+  lo.max_frame_bytes = cfg.socket_request_max_bytes;
+  lo.max_inflight_bytes_per_connection = cfg.queued_max_request_bytes;
+  kafka_listener listener{lo, [&sys, ctx](actors::connection_sink sink) {
+                            return actors::spawn_session(sys, ctx, std::move(sink));
+                          }};
+  std::string error;
+  if (!listener.start(error)) {
+    spdlog::critical("{}", error);
+    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  spdlog::info("caudal node {} (cluster {}) listening on {}:{}, data in {}", cfg.node_id,
+               boot->cluster_id, cfg.listener.host, listener.port(), cfg.log_dir);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("signal {} received: stopping", sig);
+  listener.stop();
+  caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+  return 0;
+}
+
+} // namespace
+
+int run_node(const std::string& config_path) {
+  auto stop_signals = block_stop_signals();
+  config_error err;
+  auto cfg = load_node_config(config_path, err);
+  if (!cfg) {
+    spdlog::critical("invalid configuration: {}", err.message);
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(cfg->log_dir, ec);
+  if (ec) {
+    spdlog::critical("cannot create log.dirs '{}': {}", cfg->log_dir, ec.message());
+    return 1;
+  }
+  storage::posix_filesystem fs;
+  auto meta = storage::metastore::open(storage::join_path(cfg->log_dir, "__meta"));
+  if (!meta) {
+    spdlog::critical("cannot open metastore: {}", meta.error().message);
+    return 1;
+  }
+  int rc = serve(*cfg, fs, **meta, stop_signals);
+  spdlog::info("stopped");
+  return rc;
+}
+
+} // namespace caudal::cluster

@@ -1,0 +1,52 @@
+#pragma once
+// Node configuration with Kafka's property names, parsed from a
+// Java-properties file. Unknown keys are kept (and logged) so operators can
+// reuse Kafka files; malformed values are errors naming the key.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace caudal::cluster {
+
+struct endpoint {
+  std::string listener_name = "PLAINTEXT";
+  std::string host = "127.0.0.1";
+  uint16_t port = 9092;
+};
+
+struct node_config {
+  int32_t node_id = 1;
+  endpoint listener;
+  endpoint advertised;
+  std::string log_dir = "./data";
+  std::string cluster_id; // empty: generated on first start and stored
+
+  int32_t num_partitions = 1;
+  int16_t default_replication_factor = 1;
+  bool auto_create_topics = true;
+  int64_t retention_check_interval_ms = 300000;
+
+  int32_t socket_request_max_bytes = 104857600;
+  int64_t queued_max_request_bytes = 67108864;
+  int32_t network_threads = 2;
+  int32_t fetch_max_bytes = 57671680; // Kafka's broker fetch.max.bytes
+
+  /// Broker-level topic defaults under their topic-config names
+  /// (log.retention.ms -> retention.ms, ...), handed to new topics.
+  std::map<std::string, std::string> topic_defaults;
+  /// Every key=value as read, for diagnostics.
+  std::map<std::string, std::string> raw;
+};
+
+struct config_error {
+  std::string message;
+};
+
+/// Parses properties text. Returns the config or an error naming the bad key.
+std::optional<node_config> parse_node_config(const std::string& text, config_error& err);
+std::optional<node_config> load_node_config(const std::string& path, config_error& err);
+std::optional<endpoint> parse_listener(const std::string& value);
+
+} // namespace caudal::cluster
