@@ -1,5 +1,7 @@
 #include "bench/load/consumer.h"
 
+#include <fmt/format.h>
+
 #include <set>
 #include <span>
 
@@ -141,7 +143,7 @@ void consume_loop(reader& r, const load_options& opts, const run_control& contro
       return;
     }
     if (now - last_activity > idle_ns) {
-      out.first_error = "no message for " + std::to_string(opts.idle_timeout_s) + " s";
+      out.first_error = fmt::format("no message for {} s", opts.idle_timeout_s);
       return;
     }
   }

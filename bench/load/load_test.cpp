@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE caudal_load
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <random>
@@ -87,6 +88,21 @@ BOOST_AUTO_TEST_CASE(payload_stamp_round_trips_and_rejects_foreign_bytes) {
   BOOST_TEST(read_stamp(p).value() == 123456789012345);
   BOOST_TEST(!read_stamp(std::span<const std::byte>(p).first(15)).has_value());
   BOOST_TEST(make_payload(1024, 7) != make_payload(1024, 8));
+}
+
+BOOST_AUTO_TEST_CASE(payload_source_hands_out_distinct_stamped_windows) {
+  payload_source source(1000, 3);
+  std::vector<std::byte> first;
+  {
+    auto w = source.next(11);
+    BOOST_TEST(w.size() == 1000u);
+    BOOST_TEST(read_stamp(w).value() == 11);
+    first.assign(w.begin() + payload_header_size, w.end());
+  }
+  auto w = source.next(12);
+  BOOST_TEST(read_stamp(w).value() == 12);
+  BOOST_TEST(!std::equal(first.begin(), first.end(), w.begin() + payload_header_size));
+  for (int i = 0; i < 10000; ++i) BOOST_REQUIRE(source.next(i).size() == 1000u); // wraps safely
 }
 
 BOOST_AUTO_TEST_CASE(option_rules) {

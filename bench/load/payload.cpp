@@ -23,6 +23,18 @@ std::vector<std::byte> make_payload(std::size_t size, std::uint64_t seed) {
   return out;
 }
 
+payload_source::payload_source(std::size_t size, std::uint64_t seed)
+    : pool_(make_payload(std::max<std::size_t>(std::size_t{4} << 20, 4 * size), seed)),
+      size_(std::max(size, payload_header_size)) {}
+
+std::span<std::byte> payload_source::next(std::int64_t steady_ns) {
+  if (offset_ + size_ > pool_.size()) offset_ = 0;
+  std::span<std::byte> window(pool_.data() + offset_, size_);
+  offset_ += size_;
+  stamp_payload(window, steady_ns);
+  return window;
+}
+
 void stamp_payload(std::span<std::byte> payload, std::int64_t steady_ns) {
   if (payload.size() < payload_header_size) return;
   std::memcpy(payload.data(), magic, sizeof(magic));

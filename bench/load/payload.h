@@ -17,6 +17,21 @@ inline constexpr std::size_t payload_header_size = 16;
 // like real encrypted or already-compressed data); sizes below the header are padded up to it.
 std::vector<std::byte> make_payload(std::size_t size, std::uint64_t seed);
 
+// Hands out successive, non-overlapping windows of a random pool (at least 4 MiB), so that
+// messages differ from each other like real data does: with one repeated payload, batch
+// compression (lz4, zstd, ...) would shrink a batch to almost nothing and flatter the broker.
+class payload_source {
+public:
+  payload_source(std::size_t size, std::uint64_t seed);
+  // The next message's bytes, stamped with steady_ns; valid until the next call.
+  std::span<std::byte> next(std::int64_t steady_ns);
+
+private:
+  std::vector<std::byte> pool_;
+  std::size_t size_;
+  std::size_t offset_ = 0;
+};
+
 // Writes the magic and the timestamp into the first payload_header_size bytes.
 void stamp_payload(std::span<std::byte> payload, std::int64_t steady_ns);
 

@@ -86,7 +86,7 @@ bool produce_one(rd_kafka_topic_t* rkt, std::span<std::byte> payload, std::int64
 send_side produce_loop(rd_kafka_topic_t* rkt, const load_options& opts, int index,
                        std::uint64_t messages, double rate, const run_control& control) {
   send_side side;
-  std::vector<std::byte> payload = make_payload(opts.size, opts.seed + index);
+  payload_source payloads(opts.size, opts.seed + static_cast<std::uint64_t>(index));
   const auto interval = rate > 0 ? static_cast<std::int64_t>(1e9 / rate) : 0;
   std::int64_t next = now_ns();
   for (std::uint64_t i = 0; messages == 0 || i < messages; ++i) {
@@ -98,8 +98,7 @@ send_side produce_loop(rd_kafka_topic_t* rkt, const load_options& opts, int inde
     }
     const std::int64_t t = now_ns();
     if (control.produce_deadline_ns != 0 && t >= control.produce_deadline_ns) break;
-    stamp_payload(payload, t);
-    if (!produce_one(rkt, payload, t, control, side)) break;
+    if (!produce_one(rkt, payloads.next(t), t, control, side)) break;
   }
   return side;
 }

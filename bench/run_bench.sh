@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# One benchmark run of a single Caudal node, in one go: build, machine limits, start the node,
+# produce / consume / fixed-rate latency runs with caudal-load, peak RSS, then a Markdown table
+# (printed, and written into docs/benchmarks.md unless UPDATE_DOC=0).
+#
+# Knobs (environment): BUILD_DIR (default <repo>/build-bench), MESSAGES (1000000),
+# DURATION_S (30: the produce run stops at MESSAGES or DURATION_S, whichever comes first),
+# SIZE (1024), LAT_RATE (5000 msgs/s), LAT_DURATION_S (20), LIMIT_SECONDS (3), LIMIT_REPEAT (3),
+# BENCH_TMP (/tmp: where the node's data and the scratch files go), KEEP=1 keeps them,
+# UPDATE_DOC=0 leaves docs/benchmarks.md alone, NOTE="..." adds a line to the report.
+# BROKER=mock runs the same steps against librdkafka's in-memory mock cluster instead of a
+# Caudal node: a self-check of the tooling only (its numbers are not Caudal's; the mock keeps
+# only a few MiB per partition, so use e.g. MESSAGES=10000).
+set -uo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD_DIR:-$REPO/build-bench}
+MESSAGES=${MESSAGES:-1000000}
+DURATION_S=${DURATION_S:-30}
+SIZE=${SIZE:-1024}
+LAT_RATE=${LAT_RATE:-5000}
+LAT_DURATION_S=${LAT_DURATION_S:-20}
+BROKER=${BROKER:-node}
+PY=/usr/bin/python3
+LOAD_EXTRA=()
+INVOCATION="$(for v in BROKER MESSAGES DURATION_S SIZE LAT_RATE LAT_DURATION_S; do
+  [[ -n ${!v+x} ]] && printf '%s=%s ' "$v" "${!v}"; done)bench/run_bench.sh $*"
+
+WORK=$(mktemp -d "${BENCH_TMP:-/tmp}/caudal-bench.XXXXXX")
+NODE_PID=""
+COMMANDS=$WORK/commands.txt
+: >"$COMMANDS"
+
+log() { printf '[run_bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+cleanup() {
+  if [[ -n $NODE_PID ]] && kill -0 "$NODE_PID" 2>/dev/null; then kill -KILL "$NODE_PID"; fi
+  if [[ ${KEEP:-0} == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+# Runs a command, recording it (with paths relative to the repo) for the report.
+run_logged() {
+  printf '%s\n' "$*" | sed -e "s#$BUILD/#build/#g" -e "s#$REPO/##g" -e "s#$WORK#\$WORK#g" \
+    >>"$COMMANDS"
+  "$@"
+}
+
+build_bench() {
+  log "building target bench in $BUILD"
+  [[ -f $BUILD/build.ninja || -f $BUILD/Makefile ]] ||
+    cmake -S "$REPO" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1
+  cmake --build "$BUILD" --target bench -j2 || return 1
+  "$BUILD/bench/caudal-load-test"
+}
+
+build_node() {
+  [[ $BROKER == mock ]] && return 0
+  log "building target caudal in $BUILD"
+  cmake --build "$BUILD" --target caudal -j2
+}
+
+node_rss_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
+
+start_mock() {
+  NODE_CMD="build/bench/caudal-mock-broker 1 bench-throughput:1 bench-latency:1"
+  LOAD_EXTRA=(--no-create)
+  "$BUILD/bench/caudal-mock-broker" 1 bench-throughput:1 bench-latency:1 >"$WORK/mock.addr" \
+    2>"$WORK/node.log" &
+  NODE_PID=$!
+  for _ in $(seq 1 50); do
+    BOOT=$(head -1 "$WORK/mock.addr")
+    [[ -n $BOOT ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+start_node() {
+  [[ $BROKER == mock ]] && { start_mock; return; }
+  BOOT=$($PY "$REPO/bench/bench_tools.py" config --template "$REPO/configs/single-node.properties" \
+    --out "$WORK/node.properties" --data-dir "$WORK/data") || return 1
+  NODE_CMD="build/cmd/caudal node --config \$WORK/node.properties"
+  log "starting node on $BOOT (log: $WORK/node.log)"
+  "$BUILD/cmd/caudal" node --config "$WORK/node.properties" >"$WORK/node.log" 2>&1 &
+  NODE_PID=$!
+  for _ in $(seq 1 300); do
+    if ! kill -0 "$NODE_PID" 2>/dev/null; then
+      log "node exited during start-up:"; tail -20 "$WORK/node.log" >&2; NODE_PID=""; return 1
+    fi
+    # Ready = the Kafka listener answers a Metadata request.
+    if kcat -L -b "$BOOT" -m 2 >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  log "node did not answer Metadata within 60 s"; return 1
+}
+
+stop_node() {
+  [[ -n $NODE_PID ]] || return 0
+  RSS_KIB=$(node_rss_kib "$NODE_PID")
+  kill -TERM "$NODE_PID"
+  for _ in $(seq 1 150); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$NODE_PID" 2>/dev/null; then
+    log "node ignored SIGTERM for 15 s; killing it"; kill -KILL "$NODE_PID"
+    NODE_NOTE="node did not stop within 15 s of SIGTERM"
+  fi
+  wait "$NODE_PID" 2>/dev/null
+  NODE_PID=""
+}
+
+load_runs() {
+  local load="$BUILD/bench/caudal-load" rc=0 delivered
+  log "produce run: $MESSAGES x $SIZE B, acks=1, 1 producer (at most ${DURATION_S} s)"
+  run_logged "$load" -b "$BOOT" -t bench-throughput --mode produce --messages "$MESSAGES" \
+    --duration-s "$DURATION_S" --size "$SIZE" --acks 1 --producers 1 --partitions 1 --json \
+    "${LOAD_EXTRA[@]}" >"$WORK/produce.json" || rc=1
+  delivered=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["produce"]["messages"])' \
+    "$WORK/produce.json" 2>/dev/null || echo 0)
+  if [[ $delivered -gt 0 ]]; then
+    log "consume run: read the $delivered messages back"
+    run_logged "$load" -b "$BOOT" -t bench-throughput --mode consume --messages "$delivered" \
+      --json >"$WORK/consume.json" || rc=1
+  fi
+  log "latency run: $LAT_RATE msgs/s for $LAT_DURATION_S s, produce and consume together"
+  run_logged "$load" -b "$BOOT" -t bench-latency --mode both --rate "$LAT_RATE" \
+    --duration-s "$LAT_DURATION_S" --size "$SIZE" --acks 1 --producers 1 --partitions 1 --json \
+    "${LOAD_EXTRA[@]}" >"$WORK/latency.json" || rc=1
+  return $rc
+}
+
+main() {
+  local rc=0 node_ran=() note=${NOTE:-}
+  RSS_KIB=0 NODE_NOTE="" NODE_CMD="build/cmd/caudal node --config \$WORK/node.properties"
+  build_bench || { log "building the bench tools failed"; return 1; }
+  mkdir -p "$WORK/data"
+  log "measuring machine limits in $WORK/data"
+  run_logged $PY "$REPO/bench/machine_limits.py" --dir "$WORK/data" \
+    --seconds "${LIMIT_SECONDS:-3}" --repeat "${LIMIT_REPEAT:-3}" --json "$WORK/limits.json" ||
+    return 1
+  if ! build_node; then
+    rc=1
+    note="${note:+$note; }the node did not build, so there are no node numbers in this run"
+  elif start_node; then
+    node_ran=(--node-ran)
+    load_runs || rc=1
+    stop_node
+  else
+    rc=1
+    stop_node
+    note="${note:+$note; }the node did not start, so there are no node numbers in this run"
+  fi
+  [[ $BROKER == mock ]] &&
+    note="${note:+$note; }BROKER=mock: librdkafka's mock cluster, a tooling self-check, not Caudal"
+  [[ -n $NODE_NOTE ]] && note="${note:+$note; }$NODE_NOTE"
+  local doc=()
+  [[ ${UPDATE_DOC:-1} == 1 ]] && doc=(--doc "$REPO/docs/benchmarks.md")
+  $PY "$REPO/bench/bench_tools.py" report --limits "$WORK/limits.json" \
+    --produce "$WORK/produce.json" --consume "$WORK/consume.json" --latency "$WORK/latency.json" \
+    --rss-kib "${RSS_KIB:-0}" "${node_ran[@]}" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    --commit "$(git -C "$REPO" rev-parse --short HEAD)" --command "$INVOCATION" \
+    --node-command "$NODE_CMD" --commands "$COMMANDS" --note "$note" "${doc[@]}" || rc=1
+  return $rc
+}
+
+main "$@"
