@@ -69,7 +69,11 @@ struct batch_header {
   bool is_transactional() const { return (attributes & transactional_bit) != 0; }
   bool is_control() const { return (attributes & control_bit) != 0; }
   bool log_append_time() const { return (attributes & timestamp_type_bit) != 0; }
-  int64_t last_offset() const { return base_offset + last_offset_delta; }
+  /// Wraps instead of overflowing: header fields may come from untrusted bytes.
+  int64_t last_offset() const {
+    return static_cast<int64_t>(static_cast<uint64_t>(base_offset) +
+                                static_cast<uint64_t>(static_cast<int64_t>(last_offset_delta)));
+  }
   /// Bytes the whole batch occupies (only meaningful once batch_length was checked).
   size_t total_size() const { return static_cast<size_t>(batch_length) + 12; }
   bool operator==(const batch_header&) const = default;

@@ -32,7 +32,9 @@ void batch_builder::add(int64_t timestamp_ms, optional_bytes key, optional_bytes
   byte_buffer body;
   writer b(body);
   b.i8(0); // record attributes: unused
-  b.varlong(timestamp_ms - base_timestamp_);
+  // Wrapping subtraction: timestamps are caller data, overflow must not be UB.
+  b.varlong(static_cast<int64_t>(static_cast<uint64_t>(timestamp_ms) -
+                                 static_cast<uint64_t>(base_timestamp_)));
   b.varint(count_);
   put_nullable(b, key);
   put_nullable(b, value);
