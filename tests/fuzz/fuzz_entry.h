@@ -16,9 +16,11 @@ namespace caudal::fuzz {
 /// valid batch decodes and re-encodes to an equal, valid batch.
 int batch_one_input(std::span<const uint8_t> data);
 
-/// Request header decode, then the body decoded as a few request types;
-/// decodable messages must re-encode and decode to themselves.
-void frame_one_input(std::span<const uint8_t> data);
+/// A frame payload: request header decode, then the body decoded as the
+/// request its api key names (for the main client-facing APIs); decodable
+/// headers and bodies must re-encode and decode to themselves. Returns 1 if
+/// a body decoded, else 0.
+int frame_one_input(std::span<const uint8_t> data);
 
 /// Aborts (what libFuzzer and the smoke test detect) when `ok` is false.
 void require(bool ok, const char* what);
