@@ -47,7 +47,7 @@ int64_t to_librdkafka_offset(const offset_spec& spec) {
 partition_list_ptr plan_assignment(rd_kafka_t* rk, const consume_options& opts,
                                    const offset_spec& start, const global_options& global,
                                    client_error& err) {
-  auto info = fetch_metadata(rk, global.timeout_ms, err);
+  auto info = fetch_metadata(rk, global, err);
   if (!info) return nullptr;
   const topic_info* topic = find_topic(*info, opts.topic, err);
   if (topic == nullptr) return nullptr;
@@ -147,7 +147,10 @@ int run_consume(const consume_options& opts, const global_options& global) {
   if (!start) return print_error("consume", "bad offset '" + opts.offset + "'"), exit_usage;
   client_error err;
   auto conf = make_conf(global,
-                        {{"enable.auto.commit", "false"},
+                        // librdkafka's assign() needs a group.id; the group is never
+                        // joined and nothing is committed, only assign() is used.
+                        {{"group.id", "caudal-cli"},
+                         {"enable.auto.commit", "false"},
                          {"enable.auto.offset.store", "false"},
                          {"enable.partition.eof", "false"},
                          {"auto.offset.reset", opts.offset_reset}},

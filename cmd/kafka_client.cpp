@@ -83,11 +83,13 @@ handle_ptr make_handle(rd_kafka_type_t type, conf_ptr conf, client_error& err) {
   return handle_ptr{rk};
 }
 
-std::optional<cluster_info> fetch_metadata(rd_kafka_t* rk, int timeout_ms, client_error& err) {
+std::optional<cluster_info> fetch_metadata(rd_kafka_t* rk, const global_options& global,
+                                           client_error& err) {
   const rd_kafka_metadata_t* md = nullptr;
-  auto rc = rd_kafka_metadata(rk, 1, nullptr, &md, timeout_ms);
+  auto rc = rd_kafka_metadata(rk, 1, nullptr, &md, global.timeout_ms);
   if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    err.message = "cannot fetch metadata: " + describe_error(rc, rd_kafka_err2str(rc));
+    err.message =
+        "no metadata from " + global.brokers + ": " + describe_error(rc, rd_kafka_err2str(rc));
     return std::nullopt;
   }
   auto info = convert_metadata(*md);

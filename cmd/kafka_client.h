@@ -82,7 +82,8 @@ struct cluster_info {
 
 /// Fetches metadata for all topics. Asking for all topics (rather than one) never
 /// triggers broker-side auto-creation, so `describe` of a missing topic stays missing.
-std::optional<cluster_info> fetch_metadata(rd_kafka_t* rk, int timeout_ms, client_error& err);
+std::optional<cluster_info> fetch_metadata(rd_kafka_t* rk, const global_options& global,
+                                           client_error& err);
 
 /// Finds `name` in `info`, or reports UNKNOWN_TOPIC_OR_PARTITION in `err`.
 const topic_info* find_topic(const cluster_info& info, const std::string& name, client_error& err);

@@ -108,7 +108,7 @@ int run_list(const global_options& global) {
   client_error err;
   auto rk = admin_handle(global, err);
   if (!rk) return print_error("topic list", err.message), exit_failure;
-  auto info = fetch_metadata(rk.get(), global.timeout_ms, err);
+  auto info = fetch_metadata(rk.get(), global, err);
   if (!info) return print_error("topic list", err.message), exit_failure;
   std::vector<std::vector<std::string>> rows{{"NAME", "PARTITIONS", "REPLICAS"}};
   for (const auto& t : info->topics) {
@@ -139,7 +139,7 @@ int run_describe(const describe_options& opts, const global_options& global) {
   client_error err;
   auto rk = admin_handle(global, err);
   if (!rk) return print_error("topic describe", err.message), exit_failure;
-  auto info = fetch_metadata(rk.get(), global.timeout_ms, err);
+  auto info = fetch_metadata(rk.get(), global, err);
   if (!info) return print_error("topic describe", err.message), exit_failure;
   const topic_info* topic = find_topic(*info, opts.name, err);
   if (topic == nullptr) return print_error("topic describe", err.message), exit_failure;
