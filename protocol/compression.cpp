@@ -213,9 +213,15 @@ struct zstd_cctx_deleter {
 };
 
 constexpr int kafka_zstd_level = 3; // Kafka's and librdkafka's default level
-// Caps the window a frame may ask the decoder to allocate (8 MiB; Java's
-// zstd-jni streams at level 3 use 2 MiB).
-constexpr int zstd_window_log_max = 23;
+
+// The window a frame may make the decoder allocate: at least 8 MiB (zstd-jni
+// streams at Kafka's default level use 2 MiB, level 19 uses 8 MiB), at most
+// what the output bound could need anyway, and never above zstd's 128 MiB.
+int zstd_window_log_max(size_t max_out) {
+  int log = 23;
+  while (log < 27 && (size_t{1} << log) < max_out) ++log;
+  return log;
+}
 
 bool zstd_compress(std::span<const uint8_t> in, byte_buffer& out) {
   thread_local std::unique_ptr<ZSTD_CCtx, zstd_cctx_deleter> cctx(ZSTD_createCCtx());
@@ -232,11 +238,11 @@ bool zstd_compress(std::span<const uint8_t> in, byte_buffer& out) {
   return true;
 }
 
-bool zstd_decompress(std::span<const uint8_t> in, bounded_sink& sink) {
+bool zstd_decompress(std::span<const uint8_t> in, bounded_sink& sink, size_t max_out) {
   thread_local std::unique_ptr<ZSTD_DCtx, zstd_dctx_deleter> dctx(ZSTD_createDCtx());
   if (!dctx) return sink.fail();
   ZSTD_DCtx_reset(dctx.get(), ZSTD_reset_session_and_parameters);
-  ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, zstd_window_log_max);
+  ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, zstd_window_log_max(max_out));
   ZSTD_inBuffer src{in.data(), in.size(), 0};
   size_t hint = 1; // 0 once a frame is complete and flushed
   while (src.pos < src.size || hint != 0) {
@@ -247,8 +253,8 @@ bool zstd_decompress(std::span<const uint8_t> in, bounded_sink& sink) {
     hint = ZSTD_decompressStream(dctx.get(), &dst, &src);
     if (ZSTD_isError(hint)) return sink.fail();
     sink.commit(dst.pos);
-    // No progress with all input consumed and output room left: truncated.
-    if (dst.pos == 0 && src.pos == before_in && dst.pos < dst.size) return sink.fail();
+    // No progress although there was output room: the input is truncated.
+    if (dst.pos == 0 && src.pos == before_in) return sink.fail();
   }
   return sink.finish();
 }
@@ -303,7 +309,7 @@ bool decompress(compression_type c, std::span<const uint8_t> in, byte_buffer& ou
   case compression_type::lz4:
     return lz4_decompress(in, sink);
   case compression_type::zstd:
-    return zstd_decompress(in, sink);
+    return zstd_decompress(in, sink, max_out_bytes);
   default:
     return sink.fail();
   }

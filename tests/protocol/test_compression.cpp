@@ -4,6 +4,8 @@
 #include <random>
 #include <vector>
 
+#include <zstd.h>
+
 #include "protocol/compression.h"
 
 using namespace caudal::protocol;
@@ -168,4 +170,28 @@ BOOST_AUTO_TEST_CASE(lz4_and_zstd_read_concatenated_frames) {
     a.insert(a.end(), b.begin(), b.end());
     BOOST_TEST((out == a));
   }
+}
+
+// A zstd stream of unknown size declaring a 32 MiB window (as zstd-jni writes
+// at high levels): accepted when the output bound could need such a window,
+// refused when the bound is small (the decoder would allocate the window).
+BOOST_AUTO_TEST_CASE(zstd_window_is_bounded_by_the_output_limit) {
+  auto in = text_bytes(100000);
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, 25);
+  byte_buffer packed(ZSTD_compressBound(in.size()) + 64);
+  ZSTD_outBuffer out{packed.data(), packed.size(), 0};
+  // Two calls, so the compressor cannot shrink the window to the input size.
+  ZSTD_inBuffer first{in.data(), in.size() / 2, 0};
+  ZSTD_compressStream2(cctx, &out, &first, ZSTD_e_continue);
+  ZSTD_inBuffer src{in.data() + in.size() / 2, in.size() - in.size() / 2, 0};
+  size_t left = ZSTD_compressStream2(cctx, &out, &src, ZSTD_e_end);
+  ZSTD_freeCCtx(cctx);
+  BOOST_TEST_REQUIRE(left == 0u);
+  packed.resize(out.pos);
+  BOOST_TEST(ZSTD_getFrameContentSize(packed.data(), packed.size()) == ZSTD_CONTENTSIZE_UNKNOWN);
+  byte_buffer result;
+  BOOST_TEST(!decompress(compression_type::zstd, packed, result, 1 << 20));
+  BOOST_TEST(decompress(compression_type::zstd, packed, result, 64 << 20));
+  BOOST_TEST((result == in));
 }
