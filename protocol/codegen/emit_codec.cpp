@@ -130,7 +130,7 @@ void emit_encode_tags(code& c, const message& m, const struct_def& s) {
   c.line(2, "size_t count = unknown_tags.size();");
   if (!tagged.empty()) c.line(2, "const " + s.cpp_name + " dflt{};");
   for (const auto* f : tagged) {
-    c.line(2, "const bool has_" + f->name + " = (" + tagged_cond(m, *f) + ") && " + f->name +
+    c.line(2, "const bool has_" + f->name + " = (" + tagged_cond(m, *f) + ") && this->" + f->name +
                   " != dflt." + f->name + ";");
     c.line(2, "count += has_" + f->name + " ? 1 : 0;");
   }
@@ -142,7 +142,7 @@ void emit_encode_tags(code& c, const message& m, const struct_def& s) {
     c.line(3, "wire::write_unknown_tags_below(w, unknown_tags, next, " + tag + ");");
     c.line(3, "byte_buffer buf;");
     c.line(3, "writer tw(buf);");
-    emit_write(c, m, *f, f->name, "tw", "true", 3);
+    emit_write(c, m, *f, "this->" + f->name, "tw", "true", 3);
     c.line(3, "wire::write_tagged(w, " + tag + ", buf);");
     c.line(2, "}");
   }
@@ -158,10 +158,10 @@ void emit_encode(code& c, const message& m, const struct_def& s) {
     std::string cond = regular_cond(m, f);
     if (cond == "false") continue;
     if (cond == "true") {
-      emit_write(c, m, f, f.name, "w", "flex", 1);
+      emit_write(c, m, f, "this->" + f.name, "w", "flex", 1);
     } else {
       c.line(1, "if (" + cond + ") {");
-      emit_write(c, m, f, f.name, "w", "flex", 2);
+      emit_write(c, m, f, "this->" + f.name, "w", "flex", 2);
       c.line(1, "}");
     }
   }
@@ -271,7 +271,7 @@ void emit_decode_tags(code& c, const message& m, const struct_def& s) {
     c.line(3,
            prefix + "if (tag == " + std::to_string(f->tag) + " && (" + tagged_cond(m, *f) + ")) {");
     c.line(4, "reader tr(data);");
-    emit_read(c, m, *f, f->name, "tr", "true", 4);
+    emit_read(c, m, *f, "this->" + f->name, "tr", "true", 4);
     c.line(4, "wire::finish_tag(r, tr);");
     prefix = "} else ";
   }
@@ -299,10 +299,10 @@ void emit_decode(code& c, const message& m, const struct_def& s, bool top) {
     std::string cond = regular_cond(m, f);
     if (cond == "false") continue;
     if (cond == "true") {
-      emit_read(c, m, f, f.name, "r", "flex", 1);
+      emit_read(c, m, f, "this->" + f.name, "r", "flex", 1);
     } else {
       c.line(1, "if (" + cond + ") {");
-      emit_read(c, m, f, f.name, "r", "flex", 2);
+      emit_read(c, m, f, "this->" + f.name, "r", "flex", 2);
       c.line(1, "}");
     }
   }

@@ -90,8 +90,9 @@ std::string emit_fill(const std::vector<const message*>& chunk) {
     c.line(1, "fill_random(g, x, version);");
     c.line(1, "return run_roundtrip(x, version);");
     c.line(0, "}");
-    c.line(0, "bool decodes_" + m->snake + "(std::span<const uint8_t> in, int16_t version) {");
-    c.line(1, "return decodes_fully<" + m->snake + ">(in, version);");
+    c.line(0, "reencode_result decode_reencode_" + m->snake +
+                  "(std::span<const uint8_t> in, int16_t version) {");
+    c.line(1, "return run_decode_reencode<" + m->snake + ">(in, version);");
     c.line(0, "}");
     c.line(0, "");
   }
@@ -125,7 +126,8 @@ std::string emit_registry(const std::vector<message>& all) {
   c.line(0, "");
   for (const auto& m : all) {
     c.line(0, "roundtrip_result roundtrip_" + m.snake + "(test_rng& g, int16_t version);");
-    c.line(0, "bool decodes_" + m.snake + "(std::span<const uint8_t> in, int16_t version);");
+    c.line(0, "reencode_result decode_reencode_" + m.snake +
+                  "(std::span<const uint8_t> in, int16_t version);");
   }
   c.line(0, "");
   c.line(0, "namespace {");
@@ -133,8 +135,8 @@ std::string emit_registry(const std::vector<message>& all) {
   for (const auto& m : all) {
     c.line(1, "{\"" + m.json_name + "\", " + std::to_string(m.api_key) + ", " +
                   std::to_string(m.valid.lo) + ", " + std::to_string(m.valid.hi) + ", " +
-                  std::to_string(m.first_flexible()) + ", &roundtrip_" + m.snake + ", &decodes_" +
-                  m.snake + "},");
+                  std::to_string(m.first_flexible()) + ", &roundtrip_" + m.snake +
+                  ", &decode_reencode_" + m.snake + "},");
   }
   c.line(0, "};");
   c.line(0, "} // namespace");

@@ -46,6 +46,8 @@ field parse_field(const json& j, struct_map& defs) {
   field f;
   f.json_name = j.at("name").get<std::string>();
   f.name = member_name(f.json_name);
+  // The member functions and the unknown-tag list own these names.
+  if (f.name == "encode" || f.name == "decode" || f.name == "unknown_tags") f.name += '_';
   std::string type = j.at("type").get<std::string>();
   bool array = type.rfind("[]", 0) == 0;
   if (array) type = type.substr(2);

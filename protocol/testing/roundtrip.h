@@ -21,6 +21,12 @@ struct roundtrip_result {
   bool equal = false;        // decode(first) == the random message
 };
 
+/// What decoding arbitrary bytes produced.
+struct reencode_result {
+  bool ok = false;       // the reader stayed ok and consumed every byte
+  byte_buffer reencoded; // encode(decode(in)), only when ok
+};
+
 struct message_case {
   const char* name;
   int16_t api_key; // -1 for data types
@@ -29,9 +35,8 @@ struct message_case {
   int16_t first_flexible_version;
   /// Fills a fresh message with random values for `version` and round-trips it.
   roundtrip_result (*roundtrip)(test_rng& g, int16_t version);
-  /// Decodes `in` into a fresh message: true iff the reader stayed ok and
-  /// consumed everything.
-  bool (*decodes)(std::span<const uint8_t> in, int16_t version);
+  /// Decodes `in` into a fresh message and re-encodes it.
+  reencode_result (*decode_reencode)(std::span<const uint8_t> in, int16_t version);
 };
 
 std::span<const message_case> all_message_cases();
@@ -53,11 +58,17 @@ roundtrip_result run_roundtrip(const T& original, int16_t version) {
 }
 
 template <class T>
-bool decodes_fully(std::span<const uint8_t> in, int16_t version) {
+reencode_result run_decode_reencode(std::span<const uint8_t> in, int16_t version) {
+  reencode_result res;
   T decoded;
   reader r(in);
   decoded.decode(r, version);
-  return r.at_end();
+  res.ok = r.at_end();
+  if (res.ok) {
+    writer w(res.reencoded);
+    decoded.encode(w, version);
+  }
+  return res;
 }
 
 } // namespace caudal::protocol::msg
