@@ -98,7 +98,8 @@ public:
   status delete_records_before(int64_t offset);
   /// Removes every record at or after `offset` (cut at the batch containing
   /// it). Below the log start, the log is emptied and restarts at `offset`.
-  status truncate_to(int64_t offset);
+  status truncate_to(int64_t offset); // if the cut batch began below the log start, the log is left
+                                      // empty at the log start
   /// Deletes all data; the log restarts empty at `offset`.
   status truncate_fully_and_start_at(int64_t offset);
 

@@ -218,6 +218,8 @@ status partition_log::truncate_to(int64_t offset) {
   if (auto st = active.flush(); !st) return fail(st.error());
   CAUDAL_TRY(fs_.sync_dir(dir_));
   leo_ = active.next_offset();
+  // The cut batch straddled the log start: nothing at or above the start is left.
+  if (leo_ < log_start_) return truncate_fully_and_start_at(log_start_);
   recovery_point_ = std::min(recovery_point_, leo_);
   unflushed_records_ = 0;
   return save_checkpoint();
