@@ -66,6 +66,10 @@ field parse_field(const json& j, struct_map& defs) {
   if (!f.tagged.empty() && f.tag < 0)
     throw std::runtime_error(f.json_name + ": tagged without tag");
   if (j.contains("default")) f.dflt = j.at("default");
+  if (j.contains("flexibleVersions")) {
+    // Only RequestHeader.ClientId has one, and headers are hand-written.
+    throw std::runtime_error(f.json_name + ": field-level flexibleVersions is not supported");
+  }
   if (j.contains("fields")) {
     if (base != kind::structure) throw std::runtime_error(f.json_name + ": fields on a primitive");
     struct_def s{type, "", {}};
