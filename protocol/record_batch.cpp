@@ -1,5 +1,7 @@
 #include "protocol/record_batch.h"
 
+#include <algorithm>
+
 #include "protocol/crc32c.h"
 
 namespace caudal::protocol {
@@ -266,7 +268,9 @@ batch_error decode_records(std::span<const uint8_t> batch, std::vector<record>& 
   opened_batch ob;
   if (auto e = open_batch(batch, max_uncompressed_bytes, ob); e != batch_error::none) return e;
   std::vector<record> decoded;
-  decoded.reserve(static_cast<size_t>(ob.header.records_count)); // bounded by open_batch
+  // The count is bounded by open_batch, but a record object is ~20x larger
+  // than its smallest encoding: grow with the records actually parsed.
+  decoded.reserve(std::min<size_t>(static_cast<size_t>(ob.header.records_count), 1024));
   auto e = scan_records(ob.records, ob.header.records_count, [&](const record_view& v, int32_t) {
     decoded.push_back(to_record(v));
     return true;
