@@ -163,7 +163,8 @@ def render(args, limits, produce_run, consume_run, both_run):
     lines = [f"### Run of {args.date}", "",
              f"- command: `{args.command}` (commit {args.commit})",
              f"- machine: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gib']} GiB RAM, "
-             f"Linux {m['kernel']}, data dir on {m['data_fs']}",
+             f"Linux {m['kernel']}, data dir on {m['data_fs']}; 1-minute load average at start "
+             f"{m.get('load1_at_start', 'n/a')} (other work on the machine competes for the CPUs)",
              f"- node: `{args.node_command}`"]
     if args.note:
         lines.append(f"- note: {args.note}")

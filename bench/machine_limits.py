@@ -118,7 +118,10 @@ def machine(directory):
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
+    with open("/proc/loadavg") as f:
+        load1 = float(f.read().split()[0])
     return {
+        "load1_at_start": load1,
         "nproc": os.cpu_count(),
         "cpu": cpu,
         "mem_gib": round(mem_kib / 1024 / 1024, 1),

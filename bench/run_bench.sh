@@ -49,15 +49,15 @@ run_logged() {
 build_bench() {
   log "building target bench in $BUILD"
   [[ -f $BUILD/build.ninja || -f $BUILD/Makefile ]] ||
-    cmake -S "$REPO" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1
-  cmake --build "$BUILD" --target bench -j2 || return 1
-  "$BUILD/bench/caudal-load-test"
+    cmake -S "$REPO" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2 || return 1
+  cmake --build "$BUILD" --target bench -j2 >&2 || return 1
+  "$BUILD/bench/caudal-load-test" >&2
 }
 
 build_node() {
   [[ $BROKER == mock ]] && return 0
   log "building target caudal in $BUILD"
-  cmake --build "$BUILD" --target caudal -j2
+  cmake --build "$BUILD" --target caudal -j2 >&2
 }
 
 node_rss_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
@@ -100,12 +100,20 @@ stop_node() {
   RSS_KIB=$(node_rss_kib "$NODE_PID")
   kill -TERM "$NODE_PID"
   for _ in $(seq 1 150); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.1; done
+  local status killed=0
   if kill -0 "$NODE_PID" 2>/dev/null; then
-    log "node ignored SIGTERM for 15 s; killing it"; kill -KILL "$NODE_PID"
+    log "node ignored SIGTERM for 15 s; killing it"; kill -KILL "$NODE_PID"; killed=1
     NODE_NOTE="node did not stop within 15 s of SIGTERM"
   fi
   wait "$NODE_PID" 2>/dev/null
+  status=$?
   NODE_PID=""
+  if [[ $killed == 0 && $status != 0 ]]; then
+    NODE_NOTE="node exited with status $status after SIGTERM"
+    ((status > 128)) && NODE_NOTE+=" (signal $((status - 128)))"
+    log "$NODE_NOTE"
+  fi
+  [[ -z $NODE_NOTE ]]
 }
 
 load_runs() {
@@ -143,7 +151,7 @@ main() {
   elif start_node; then
     node_ran=(--node-ran)
     load_runs || rc=1
-    stop_node
+    stop_node || rc=1
   else
     rc=1
     stop_node
