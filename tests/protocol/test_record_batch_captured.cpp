@@ -22,7 +22,11 @@ std::ostream& operator<<(std::ostream& os, batch_error e) { return os << to_stri
 
 namespace {
 
+#ifdef CAUDAL_TEST_DATA_DIR
+const fs::path data_dir = fs::path(CAUDAL_TEST_DATA_DIR) / "batches";
+#else
 const fs::path data_dir = fs::path(__FILE__).parent_path() / ".." / "data" / "batches";
+#endif
 
 struct expected_record {
   std::optional<byte_buffer> key, value;
