@@ -28,8 +28,7 @@ result<std::unique_ptr<partition_log>> partition_log::open(filesystem& fs, std::
 // ---------------------------------------------------------------- open/recovery
 
 namespace {
-std::optional<int64_t> parse_segment_name(std::string_view name) {
-  constexpr std::string_view suffix = ".log";
+std::optional<int64_t> parse_segment_name(std::string_view name, std::string_view suffix) {
   if (name.size() != 20 + suffix.size() || !name.ends_with(suffix)) return std::nullopt;
   int64_t base = 0;
   auto [ptr, ec] = std::from_chars(name.data(), name.data() + 20, base);
@@ -42,15 +41,18 @@ result<std::vector<int64_t>> partition_log::list_segments() {
   auto names = fs_.list_dir(dir_);
   if (!names) return std::move(names).error();
   std::vector<int64_t> bases;
-  for (const auto& name : *names) {
-    if (name.ends_with(".tmp")) {
-      // A checkpoint write interrupted by a crash: the old file is still valid.
-      CAUDAL_TRY(fs_.remove(join_path(dir_, name)));
-      continue;
-    }
-    if (auto base = parse_segment_name(name)) bases.push_back(*base);
-  }
+  for (const auto& name : *names)
+    if (auto base = parse_segment_name(name, ".log")) bases.push_back(*base);
   std::sort(bases.begin(), bases.end());
+  for (const auto& name : *names) {
+    // A checkpoint write interrupted by a crash (the old file is still valid),
+    // or the index of a segment whose deletion was interrupted.
+    auto idx = parse_segment_name(name, ".index");
+    auto tidx = parse_segment_name(name, ".timeindex");
+    auto base = idx ? idx : tidx;
+    bool orphan = base && !std::binary_search(bases.begin(), bases.end(), *base);
+    if (name.ends_with(".tmp") || orphan) CAUDAL_TRY(fs_.remove(join_path(dir_, name)));
+  }
   return bases;
 }
 
@@ -62,7 +64,7 @@ status partition_log::load(int64_t now_ms) {
   if (!cp) return std::move(cp).error();
   recovery_.checkpoint_found = cp->has_value();
   for (int64_t base : *bases) {
-    auto seg = segment::open(fs_, dir_, base, config_.segment_index_bytes);
+    auto seg = segment::open(fs_, dir_, base, config_.segment_index_bytes, false);
     if (!seg) return std::move(seg).error();
     segments_.push_back(std::move(*seg));
   }
@@ -228,7 +230,7 @@ status partition_log::roll(int64_t now_ms) {
   CAUDAL_TRY(old.seal());
   // The finished segment is made durable now, so recovery never has to scan it.
   CAUDAL_TRY(old.flush());
-  auto seg = segment::open(fs_, dir_, leo_, config_.segment_index_bytes);
+  auto seg = segment::open(fs_, dir_, leo_, config_.segment_index_bytes, true);
   if (!seg) return fail(std::move(seg).error());
   (*seg)->set_rolling_base_ms(now_ms);
   segments_.push_back(std::move(*seg));

@@ -233,7 +233,7 @@ status partition_log::truncate_fully_and_start_at(int64_t offset) {
   for (auto& seg : segments_)
     if (auto st = seg->remove_files(fs_, dir_); !st) return fail(st.error());
   segments_.clear();
-  auto seg = segment::open(fs_, dir_, offset, config_.segment_index_bytes);
+  auto seg = segment::open(fs_, dir_, offset, config_.segment_index_bytes, true);
   if (!seg) return fail(std::move(seg).error());
   segments_.push_back(std::move(*seg));
   leo_ = offset;

@@ -28,12 +28,14 @@ segment::segment(int64_t base, std::unique_ptr<file> log, std::unique_ptr<file> 
       times_(std::move(timeindex), base, time_entries(segment_index_bytes)), next_offset_(base) {}
 
 result<std::unique_ptr<segment>> segment::open(filesystem& fs, const std::string& dir,
-                                               int64_t base_offset, int32_t segment_index_bytes) {
-  auto log = fs.open(join_path(dir, file_name(base_offset, ".log")), open_mode::create);
+                                               int64_t base_offset, int32_t segment_index_bytes,
+                                               bool fresh) {
+  auto mode = fresh ? open_mode::create_truncate : open_mode::create;
+  auto log = fs.open(join_path(dir, file_name(base_offset, ".log")), mode);
   if (!log) return std::move(log).error();
-  auto idx = fs.open(join_path(dir, file_name(base_offset, ".index")), open_mode::create);
+  auto idx = fs.open(join_path(dir, file_name(base_offset, ".index")), mode);
   if (!idx) return std::move(idx).error();
-  auto tidx = fs.open(join_path(dir, file_name(base_offset, ".timeindex")), open_mode::create);
+  auto tidx = fs.open(join_path(dir, file_name(base_offset, ".timeindex")), mode);
   if (!tidx) return std::move(tidx).error();
   return std::unique_ptr<segment>(new segment(base_offset, std::move(*log), std::move(*idx),
                                               std::move(*tidx), segment_index_bytes));

@@ -30,9 +30,12 @@ class segment {
 public:
   static std::string file_name(int64_t base_offset, std::string_view suffix);
 
-  /// Opens (creating if absent) the three files of the segment at `base_offset`.
+  /// Opens the three files of the segment at `base_offset`. `fresh` creates
+  /// them empty (a new segment must never inherit a stale index left behind by
+  /// an interrupted deletion); otherwise they are opened, created if absent.
   static result<std::unique_ptr<segment>> open(filesystem& fs, const std::string& dir,
-                                               int64_t base_offset, int32_t segment_index_bytes);
+                                               int64_t base_offset, int32_t segment_index_bytes,
+                                               bool fresh);
 
   int64_t base_offset() const { return base_; }
   /// Offset after the last batch (== base_offset() when empty).

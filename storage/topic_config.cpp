@@ -28,9 +28,9 @@ config_def text(std::string_view name, config_type type, std::string_view def,
 
 using T = config_type;
 
-// Kafka 3.x topic configs with their defaults (TopicConfig / LogConfig).
-std::vector<config_def> build_defs() {
-  std::vector<config_def> d = {
+// Kafka 3.x topic configs with their defaults (TopicConfig / LogConfig), in two tables.
+std::vector<config_def> cleanup_and_replication_defs() {
+  return {
       text("cleanup.policy", T::list, "delete", "log.cleanup.policy", {"compact", "delete"},
            "Retention policy for old segments: delete and/or compact."),
       text("compression.type", T::string, "producer", "compression.type",
@@ -58,6 +58,11 @@ std::vector<config_def> build_defs() {
           "Local time limit with tiered storage (-2: use retention.ms)."),
       num("max.compaction.lag.ms", T::long_, long_max_text, "log.cleaner.max.compaction.lag.ms", 1,
           long_max, "Maximum time a record stays uncompacted."),
+  };
+}
+
+std::vector<config_def> message_and_segment_defs() {
+  return {
       num("max.message.bytes", T::int_, "1048588", "message.max.bytes", 0, int_max,
           "Largest record batch size allowed."),
       text("message.downconversion.enable", T::boolean, "true", "log.message.downconversion.enable",
@@ -100,6 +105,12 @@ std::vector<config_def> build_defs() {
       text("unclean.leader.election.enable", T::boolean, "false", "unclean.leader.election.enable",
            {}, "Whether an out-of-sync replica may become leader (data loss)."),
   };
+}
+
+std::vector<config_def> build_defs() {
+  auto d = cleanup_and_replication_defs();
+  auto more = message_and_segment_defs();
+  d.insert(d.end(), more.begin(), more.end());
   std::sort(d.begin(), d.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return d;
 }

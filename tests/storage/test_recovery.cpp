@@ -206,3 +206,29 @@ BOOST_AUTO_TEST_CASE(failed_fsync_is_reported) {
   BOOST_TEST(!log->read(0, 100));
   BOOST_TEST(log->flushed_offset() == 0);
 }
+
+BOOST_AUTO_TEST_CASE(orphan_index_files_are_removed_and_never_reused) {
+  mem_filesystem fs;
+  must(fs.create_dirs(dir));
+  // An index left behind by an interrupted segment deletion, for base offset 6.
+  for (auto suffix : {".index", ".timeindex"}) {
+    auto f = must(fs.open(dir + "/" + segment::file_name(6, suffix), open_mode::create));
+    std::vector<uint8_t> junk(24, 0x01);
+    must(f->append(junk));
+  }
+  must(fs.open(dir + "/partition.checkpoint.tmp", open_mode::create));
+  std::vector<std::vector<uint8_t>> written;
+  log_config cfg;
+  cfg.segment_bytes = 1; // every append rolls: the second segment starts at offset 3, then 6
+  cfg.index_interval_bytes = 0;
+  {
+    auto log = must(partition_log::open(fs, dir, cfg, 0));
+    BOOST_TEST(!must(fs.exists(dir + "/" + segment::file_name(6, ".index"))));
+    BOOST_TEST(!must(fs.exists(dir + "/partition.checkpoint.tmp")));
+    append_batches(*log, 4, written);
+    BOOST_TEST(log->segment_count() == 4u);
+  }
+  auto log = must(partition_log::open(fs, dir, cfg, 0));
+  BOOST_TEST(log->log_end_offset() == 12);
+  check_prefix_of(*log, written);
+}
