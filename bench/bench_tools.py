@@ -156,6 +156,11 @@ def limits_rows(limits):
     return rows
 
 
+def load1_now():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
 def render(args, limits, produce_run, consume_run, both_run):
     m = limits["machine"]
     produce = produce_run and produce_run.get("produce")
@@ -163,8 +168,10 @@ def render(args, limits, produce_run, consume_run, both_run):
     lines = [f"### Run of {args.date}", "",
              f"- command: `{args.command}` (commit {args.commit})",
              f"- machine: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gib']} GiB RAM, "
-             f"Linux {m['kernel']}, data dir on {m['data_fs']}; 1-minute load average at start "
-             f"{m.get('load1_at_start', 'n/a')} (other work on the machine competes for the CPUs)",
+             f"Linux {m['kernel']}, data dir on {m['data_fs']}",
+             f"- 1-minute load average: {m.get('load1_at_start', 'n/a')} at the start, "
+             f"{load1_now()} at the end (above {m['nproc']}, other work on the machine was "
+             "competing for the CPUs)",
              f"- node: `{args.node_command}`"]
     if args.note:
         lines.append(f"- note: {args.note}")
