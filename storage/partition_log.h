@@ -129,8 +129,8 @@ private:
   status roll(int64_t now_ms);
   status write_back(std::span<const uint8_t> bytes, std::span<const protocol::batch_span> spans);
   size_t segment_index_for(int64_t offset) const;
-  result<read_result> read_from(const segment& seg, const batch_location& first, size_t max_bytes,
-                                int64_t max_offset, bool min_one_batch);
+  result<read_result> read_from(const segment& seg, const batch_location& first, int64_t offset,
+                                size_t max_bytes, int64_t max_offset, bool min_one_batch);
   result<std::optional<timestamp_offset>> scan_for_timestamp(const segment& seg, int64_t from,
                                                              int64_t ts_ms);
   size_t count_deletable(int64_t now_ms, int64_t high_watermark) const;

@@ -29,37 +29,34 @@ result<read_result> partition_log::read(int64_t offset, size_t max_bytes, int64_
   for (size_t i = segment_index_for(offset); i < segments_.size(); ++i) {
     auto loc = segments_[i]->find(offset);
     if (!loc) return std::move(loc).error();
-    if (*loc) return read_from(*segments_[i], **loc, max_bytes, max_offset, min_one_batch);
+    if (*loc) return read_from(*segments_[i], **loc, offset, max_bytes, max_offset, min_one_batch);
   }
   return empty;
 }
 
+// One pread of up to max_bytes, then whole batches are counted in memory.
 result<read_result> partition_log::read_from(const segment& seg, const batch_location& first,
-                                             size_t max_bytes, int64_t max_offset,
+                                             int64_t offset, size_t max_bytes, int64_t max_offset,
                                              bool min_one_batch) {
-  read_result out{{}, first.header.base_offset};
-  uint64_t pos = first.position;
-  size_t total = 0;
-  auto h = first.header;
-  while (h.last_offset() < max_offset) {
-    bool fits = total + h.total_size() <= max_bytes || (total == 0 && min_one_batch);
-    if (!fits) break;
-    total += h.total_size();
-    out.next_offset = h.last_offset() + 1;
-    pos += h.total_size();
-    if (pos >= seg.size()) break;
-    auto next = seg.header_at(pos);
-    if (!next) return std::move(next).error();
-    h = *next;
-  }
-  if (total == 0) {
-    out.next_offset = std::max(first.header.base_offset, log_start_);
+  read_result out{{}, offset};
+  size_t first_size = first.header.total_size();
+  if (first.header.last_offset() >= max_offset || (first_size > max_bytes && !min_one_batch))
     return out;
-  }
-  out.bytes.resize(total);
+  uint64_t available = seg.size() - first.position;
+  out.bytes.resize(std::min<uint64_t>(std::max(max_bytes, first_size), available));
   auto n = seg.read(first.position, out.bytes);
   if (!n) return std::move(n).error();
-  if (*n != total) return make_error(errc::corrupt, "short read in " + dir_);
+  if (*n < first_size) return make_error(errc::corrupt, "short read in " + dir_);
+  size_t total = 0;
+  while (total < *n) {
+    auto h = p::read_batch_header(std::span(out.bytes).subspan(total, *n - total));
+    if (!h || h->batch_length < p::min_batch_length || h->last_offset() >= max_offset ||
+        total + h->total_size() > *n)
+      break;
+    total += h->total_size();
+    out.next_offset = h->last_offset() + 1;
+  }
+  out.bytes.resize(total);
   return out;
 }
 
