@@ -67,6 +67,7 @@ def cmd_config(args):
     parsed = parse_properties(lines)
     old_ports = sorted({int(p) for kv in parsed if kv for _, p in PORT_RE.findall(kv[1])})
     mapping = dict(zip(old_ports, free_ports(len(old_ports))))
+    overrides = dict(kv.split("=", 1) for kv in args.set)
     out, props = [], []
     for line, kv in zip(lines, parsed):
         if kv is None:
@@ -77,6 +78,10 @@ def cmd_config(args):
         if key.endswith(".dir") or key.endswith(".dirs"):
             value = os.path.join(args.data_dir, key.replace(".", "-"))
             os.makedirs(value, exist_ok=True)
+            value = overrides.pop(key, value)
+        props.append((key, value))
+        out.append(f"{key}={value}")
+    for key, value in overrides.items():
         props.append((key, value))
         out.append(f"{key}={value}")
     with open(args.out, "w") as f:
@@ -107,6 +112,16 @@ def status(section):
     return "FAILED: " + (section.get("first_error") or "incomplete") if bad else "ok"
 
 
+def durable_rows(limits, durable):
+    fsync = limits["disk_fsync_each"]["mib_per_s"]
+    name = "produce 1 KiB, acks=1, node fsyncs every append (log.flush.interval.messages=1)"
+    if durable is None:
+        return [f"| {name} | | | | | NO RESULT |"]
+    return [f"| {name} | {durable['messages']} | {durable['msgs_per_s']:.0f} | "
+            f"{durable['mib_per_s']:.1f} | {pct(durable['mib_per_s'], fsync)} of disk with "
+            f"fdatasync every 1 MiB ({fsync:.0f} MiB/s) | {status(durable)} |"]
+
+
 def throughput_rows(limits, produce, consume):
     tcp = limits["loopback_tcp"]["mib_per_s"]
     disk = limits["disk_buffered"]["mib_per_s"]
@@ -127,13 +142,16 @@ def throughput_rows(limits, produce, consume):
     return rows
 
 
-def latency_rows(produce, both):
+def latency_rows(produce, both, durable):
     rows = ["| latency (ms) | count | p50 | p99 | p99.9 | max | status |",
             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     cases = [("produce→ack, throughput run (queueing included)", produce, "latency"),
              ("produce→ack, fixed-rate run", both and both.get("produce"), "latency"),
              ("end-to-end produce→consume, fixed-rate run", both and both.get("consume"),
               "e2e_latency")]
+    if durable is not None:
+        cases.append(("produce→ack, durable run (fsync per append, queueing included)", durable,
+                      "latency"))
     for name, section, key in cases:
         if not section:
             rows.append(f"| {name} | | | | | | NO RESULT |")
@@ -156,28 +174,37 @@ def limits_rows(limits):
     return rows
 
 
-def load1_now():
+def load_line(m):
     with open("/proc/loadavg") as f:
-        return f.read().split()[0]
+        end = float(f.read().split()[0])
+    start = m.get("load1_at_start")
+    line = f"- 1-minute load average: {start} at the start, {end} at the end"
+    if max(end, start or 0) > m["nproc"]:
+        line += (f" (above the {m['nproc']} CPUs: other work on the machine was competing with "
+                 "the node and the load generator)")
+    return line
 
 
-def render(args, limits, produce_run, consume_run, both_run):
+def render(args, limits, produce_run, consume_run, both_run, durable_run):
     m = limits["machine"]
     produce = produce_run and produce_run.get("produce")
     consume = consume_run and consume_run.get("consume")
+    durable = durable_run and durable_run.get("produce")
     lines = [f"### Run of {args.date}", "",
              f"- command: `{args.command}` (commit {args.commit})",
              f"- machine: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gib']} GiB RAM, "
              f"Linux {m['kernel']}, data dir on {m['data_fs']}",
-             f"- 1-minute load average: {m.get('load1_at_start', 'n/a')} at the start, "
-             f"{load1_now()} at the end (above {m['nproc']}, other work on the machine was "
-             "competing for the CPUs)",
+             load_line(m),
              f"- node: `{args.node_command}`"]
     if args.note:
         lines.append(f"- note: {args.note}")
     lines += ["", *limits_rows(limits), ""]
     if args.node_ran:
-        lines += [*throughput_rows(limits, produce, consume), "", *latency_rows(produce, both_run),
+        lines += [*throughput_rows(limits, produce, consume), ""]
+        if args.durable:
+            lines += ["| durable run | msgs | msgs/s | MiB/s | ratio | status |",
+                      "| --- | ---: | ---: | ---: | ---: | --- |", *durable_rows(limits, durable), ""]
+        lines += [*latency_rows(produce, both_run, durable),
                   "", f"Node peak RSS (VmHWM): {args.rss_kib / 1024:.1f} MiB"
                   if args.rss_kib else "Node peak RSS: not sampled", ""]
     lines += ["Commands of this run:", "", "```"]
@@ -204,7 +231,8 @@ def cmd_report(args):
     if limits is None:
         print("no machine limits: " + str(args.limits), file=sys.stderr)
         return 1
-    section = render(args, limits, load(args.produce), load(args.consume), load(args.latency))
+    section = render(args, limits, load(args.produce), load(args.consume), load(args.latency),
+                     load(args.durable))
     print(section)
     if args.doc:
         update_doc(args.doc, section)
@@ -218,11 +246,14 @@ def main():
     c.add_argument("--template", required=True)
     c.add_argument("--out", required=True)
     c.add_argument("--data-dir", required=True)
+    c.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override or add a property (after the port and directory rewrites)")
     r = sub.add_parser("report")
     r.add_argument("--limits", required=True)
     r.add_argument("--produce")
     r.add_argument("--consume")
     r.add_argument("--latency")
+    r.add_argument("--durable", help="caudal-load JSON of the produce run on the fsync node")
     r.add_argument("--rss-kib", type=int, default=0)
     r.add_argument("--node-ran", action="store_true")
     r.add_argument("--date", required=True)

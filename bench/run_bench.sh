@@ -8,6 +8,8 @@
 # SIZE (1024), LAT_RATE (5000 msgs/s), LAT_DURATION_S (20), LIMIT_SECONDS (3), LIMIT_REPEAT (3),
 # BENCH_TMP (/tmp: where the node's data and the scratch files go), KEEP=1 keeps them,
 # UPDATE_DOC=0 leaves docs/benchmarks.md alone, NOTE="..." adds a line to the report.
+# FSYNC_RUN=0 skips the durable run (a second node with log.flush.interval.messages=1, producing
+# FSYNC_MESSAGES (200000) or DURATION_S, whichever ends first).
 # BROKER=mock runs the same steps against librdkafka's in-memory mock cluster instead of a
 # Caudal node: a self-check of the tooling only (its numbers are not Caudal's; the mock keeps
 # only a few MiB per partition, so use e.g. MESSAGES=10000).
@@ -23,6 +25,7 @@ LAT_DURATION_S=${LAT_DURATION_S:-20}
 BROKER=${BROKER:-node}
 PY=/usr/bin/python3
 LOAD_EXTRA=()
+DURABLE_ARGS=()
 INVOCATION="$(for v in BROKER MESSAGES DURATION_S SIZE LAT_RATE LAT_DURATION_S; do
   [[ -n ${!v+x} ]] && printf '%s=%s ' "$v" "${!v}"; done)bench/run_bench.sh $*"
 
@@ -76,44 +79,52 @@ start_mock() {
   return 1
 }
 
+# start_node NAME [--set key=value ...]: a node with config $WORK/NAME.properties, data in
+# $WORK/data/NAME (the filesystem the machine limits were measured on).
 start_node() {
   [[ $BROKER == mock ]] && { start_mock; return; }
+  local name=$1
+  shift
   BOOT=$($PY "$REPO/bench/bench_tools.py" config --template "$REPO/configs/single-node.properties" \
-    --out "$WORK/node.properties" --data-dir "$WORK/data") || return 1
-  NODE_CMD="build/cmd/caudal node --config \$WORK/node.properties"
-  log "starting node on $BOOT (log: $WORK/node.log)"
-  "$BUILD/cmd/caudal" node --config "$WORK/node.properties" >"$WORK/node.log" 2>&1 &
+    --out "$WORK/$name.properties" --data-dir "$WORK/data/$name" "$@") || return 1
+  log "starting $name on $BOOT (log: $WORK/$name.log)"
+  "$BUILD/cmd/caudal" node --config "$WORK/$name.properties" >"$WORK/$name.log" 2>&1 &
   NODE_PID=$!
+  NODE_NAME=$name
   for _ in $(seq 1 300); do
     if ! kill -0 "$NODE_PID" 2>/dev/null; then
-      log "node exited during start-up:"; tail -20 "$WORK/node.log" >&2; NODE_PID=""; return 1
+      log "$name exited during start-up:"; tail -20 "$WORK/$name.log" >&2; NODE_PID=""; return 1
     fi
     # Ready = the Kafka listener answers a Metadata request.
     if kcat -L -b "$BOOT" -m 2 >/dev/null 2>&1; then return 0; fi
     sleep 0.2
   done
-  log "node did not answer Metadata within 60 s"; return 1
+  log "$name did not answer Metadata within 60 s"; return 1
 }
 
+# Stops the running node with SIGTERM; sets LAST_RSS_KIB; adds to NODE_NOTES and fails if the
+# node did not exit cleanly.
 stop_node() {
   [[ -n $NODE_PID ]] || return 0
-  RSS_KIB=$(node_rss_kib "$NODE_PID")
+  LAST_RSS_KIB=$(node_rss_kib "$NODE_PID")
   kill -TERM "$NODE_PID"
   for _ in $(seq 1 150); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.1; done
-  local status killed=0
+  local status killed=0 problem=""
   if kill -0 "$NODE_PID" 2>/dev/null; then
-    log "node ignored SIGTERM for 15 s; killing it"; kill -KILL "$NODE_PID"; killed=1
-    NODE_NOTE="node did not stop within 15 s of SIGTERM"
+    log "$NODE_NAME ignored SIGTERM for 15 s; killing it"; kill -KILL "$NODE_PID"; killed=1
+    problem="$NODE_NAME did not stop within 15 s of SIGTERM"
   fi
   wait "$NODE_PID" 2>/dev/null
   status=$?
   NODE_PID=""
   if [[ $killed == 0 && $status != 0 ]]; then
-    NODE_NOTE="node exited with status $status after SIGTERM"
-    ((status > 128)) && NODE_NOTE+=" (signal $((status - 128)))"
-    log "$NODE_NOTE"
+    problem="$NODE_NAME exited with status $status after SIGTERM"
+    ((status > 128)) && problem+=" (signal $((status - 128)))"
   fi
-  [[ -z $NODE_NOTE ]]
+  [[ -z $problem ]] && return 0
+  log "$problem"
+  NODE_NOTES="${NODE_NOTES:+$NODE_NOTES; }$problem"
+  return 1
 }
 
 load_runs() {
@@ -136,9 +147,25 @@ load_runs() {
   return $rc
 }
 
+# A second node that fsyncs before every acknowledgement: the durable configuration.
+durable_run() {
+  [[ $BROKER == mock || ${FSYNC_RUN:-1} == 0 ]] && return 0
+  local rc=0 messages=${FSYNC_MESSAGES:-200000}
+  DURABLE_ARGS=(--durable "$WORK/durable.json")
+  NODE_CMD+=" (durable run: \$WORK/node-fsync.properties, the same plus log.flush.interval.messages=1)"
+  start_node node-fsync --set log.flush.interval.messages=1 || { stop_node; return 1; }
+  log "durable produce run: $messages x $SIZE B, acks=1, fsync per append (at most ${DURATION_S} s)"
+  run_logged "$BUILD/bench/caudal-load" -b "$BOOT" -t bench-durable --mode produce \
+    --messages "$messages" --duration-s "$DURATION_S" --size "$SIZE" --acks 1 --producers 1 \
+    --partitions 1 --json >"$WORK/durable.json" || rc=1
+  stop_node || rc=1
+  return $rc
+}
+
 main() {
   local rc=0 node_ran=() note=${NOTE:-}
-  RSS_KIB=0 NODE_NOTE="" NODE_CMD="build/cmd/caudal node --config \$WORK/node.properties"
+  NODE_NAME=node
+  RSS_KIB=0 NODE_NOTES="" NODE_CMD="build/cmd/caudal node --config \$WORK/node.properties"
   build_bench || { log "building the bench tools failed"; return 1; }
   mkdir -p "$WORK/data"
   log "measuring machine limits in $WORK/data"
@@ -148,10 +175,12 @@ main() {
   if ! build_node; then
     rc=1
     note="${note:+$note; }the node did not build, so there are no node numbers in this run"
-  elif start_node; then
+  elif start_node node; then
     node_ran=(--node-ran)
     load_runs || rc=1
     stop_node || rc=1
+    RSS_KIB=${LAST_RSS_KIB:-0}
+    durable_run || rc=1
   else
     rc=1
     stop_node
@@ -159,11 +188,12 @@ main() {
   fi
   [[ $BROKER == mock ]] &&
     note="${note:+$note; }BROKER=mock: librdkafka's mock cluster, a tooling self-check, not Caudal"
-  [[ -n $NODE_NOTE ]] && note="${note:+$note; }$NODE_NOTE"
+  [[ -n $NODE_NOTES ]] && note="${note:+$note; }$NODE_NOTES"
   local doc=()
   [[ ${UPDATE_DOC:-1} == 1 ]] && doc=(--doc "$REPO/docs/benchmarks.md")
   $PY "$REPO/bench/bench_tools.py" report --limits "$WORK/limits.json" \
     --produce "$WORK/produce.json" --consume "$WORK/consume.json" --latency "$WORK/latency.json" \
+    "${DURABLE_ARGS[@]}" \
     --rss-kib "${RSS_KIB:-0}" "${node_ran[@]}" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
     --commit "$(git -C "$REPO" rev-parse --short HEAD)" --command "$INVOCATION" \
     --node-command "$NODE_CMD" --commands "$COMMANDS" --note "$note" "${doc[@]}" || rc=1
