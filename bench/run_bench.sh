@@ -9,7 +9,7 @@
 # BENCH_TMP (/tmp: where the node's data and the scratch files go), KEEP=1 keeps them,
 # UPDATE_DOC=0 leaves docs/benchmarks.md alone, NOTE="..." adds a line to the report.
 # FSYNC_RUN=0 skips the durable run (a second node with log.flush.interval.messages=1, producing
-# FSYNC_MESSAGES (200000) or DURATION_S, whichever ends first).
+# FSYNC_MESSAGES (500000) or DURATION_S, whichever ends first).
 # BROKER=mock runs the same steps against librdkafka's in-memory mock cluster instead of a
 # Caudal node: a self-check of the tooling only (its numbers are not Caudal's; the mock keeps
 # only a few MiB per partition, so use e.g. MESSAGES=10000).
@@ -150,7 +150,7 @@ load_runs() {
 # A second node that fsyncs before every acknowledgement: the durable configuration.
 durable_run() {
   [[ $BROKER == mock || ${FSYNC_RUN:-1} == 0 ]] && return 0
-  local rc=0 messages=${FSYNC_MESSAGES:-200000}
+  local rc=0 messages=${FSYNC_MESSAGES:-500000}
   DURABLE_ARGS=(--durable "$WORK/durable.json")
   NODE_CMD+=" (durable run: \$WORK/node-fsync.properties, the same plus log.flush.interval.messages=1)"
   start_node node-fsync --set log.flush.interval.messages=1 || { stop_node; return 1; }
