@@ -26,6 +26,17 @@ struct partition_state {
   std::unique_ptr<storage::partition_log> log;
   std::vector<waiter> waiters;
   static inline const char* name = "partition";
+
+  partition_state() = default;
+  partition_state(const partition_state&) = delete;
+  partition_state& operator=(const partition_state&) = delete;
+  // CAF destroys the state when the actor exits (before attached functors
+  // run), so the clean shutdown of the log happens here.
+  ~partition_state() {
+    if (!log) return;
+    if (auto r = log->close(); !r)
+      spdlog::error("{}-{}: close failed: {}", args.topic, args.partition, r.error().message);
+  }
 };
 
 using partition_self = caf::stateful_actor<partition_state>*;
@@ -147,12 +158,6 @@ void run_retention(partition_self self) {
 
 caf::behavior partition_impl(partition_self self) {
   schedule_housekeeping(self);
-  self->attach_functor([self] {
-    auto& st = self->state;
-    if (!st.log) return;
-    if (auto r = st.log->close(); !r)
-      spdlog::error("{}-{}: close failed: {}", st.args.topic, st.args.partition, r.error().message);
-  });
   return {
     [=](append_atom, append_request& req) { return handle_append(self, req); },
     [=](read_atom, const read_request& req) { return handle_read(self, req); },
@@ -184,7 +189,6 @@ caf::behavior partition_impl(partition_self self) {
       for (auto& w : st.waiters) w.promise.deliver(true);
       st.waiters.clear();
       self->quit();
-      return true;
     },
   };
 }

@@ -29,7 +29,7 @@ using describe_entry = msg::describe_configs_response::describe_configs_resource
 
 void describe_topic(topic_manager_state& st, const topic_entry& t,
                     const msg::describe_configs_request::describe_configs_resource& res,
-                    describe_result& out) {
+                    bool include_docs, describe_result& out) {
   for (auto& e : storage::describe_topic_configs(t.configs, st.args.broker_topic_defaults)) {
     if (!wanted(res.configuration_keys, e.name)) continue;
     describe_entry d;
@@ -40,7 +40,7 @@ void describe_topic(topic_manager_state& st, const topic_entry& t,
     d.config_source = e.source;
     d.is_sensitive = e.sensitive;
     d.config_type = e.type;
-    if (res.include_documentation) d.documentation = e.documentation;
+    if (include_docs) d.documentation = e.documentation;
     out.configs.push_back(std::move(d));
   }
 }
@@ -78,7 +78,7 @@ msg::describe_configs_response handle_describe_configs(topic_manager_self self,
         r.error_code = error_code::unknown_topic_or_partition;
         r.error_message = "topic '" + res.resource_name + "' does not exist";
       } else {
-        describe_topic(st, it->second, res, r);
+        describe_topic(st, it->second, res, req.include_documentation, r);
       }
     } else if (res.resource_type == resource_broker) {
       describe_broker(st, res, r);

@@ -106,6 +106,10 @@ bool persist_topic(topic_manager_state& st, const topic_entry& t, std::string& e
 int16_t check_topic_configs(const topic_manager_state& st,
                             const std::map<std::string, std::string>& configs,
                             std::string& message) {
+  if (auto v = storage::validate_topic_configs(configs); !v) {
+    message = v.error().message;
+    return error_code::invalid_config;
+  }
   auto cfg = storage::make_log_config(configs, st.args.broker_topic_defaults);
   if (cfg) return error_code::none;
   message = cfg.error().message;

@@ -34,8 +34,12 @@ std::optional<boot_info> boot_node(const node_config& cfg, storage::metastore& m
   b.seed = static_cast<uint64_t>(wall_ms) * 1000003u + static_cast<uint64_t>(cfg.node_id);
   spdlog::info("node seed {}", b.seed);
   auto stored = meta.get_kv("cluster.id");
-  if (stored && !stored->empty()) {
-    b.cluster_id = *stored;
+  if (!stored) {
+    spdlog::critical("cannot read cluster id: {}", stored.error().message);
+    return std::nullopt;
+  }
+  if (*stored && !(*stored)->empty()) {
+    b.cluster_id = **stored;
     if (!cfg.cluster_id.empty() && cfg.cluster_id != b.cluster_id) {
       spdlog::critical("cluster.id {} in config differs from stored {}", cfg.cluster_id,
                        b.cluster_id);

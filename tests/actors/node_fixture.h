@@ -18,6 +18,7 @@
 #include "actors/session.h"
 #include "actors/topic_manager.h"
 #include "protocol/headers.h"
+#include "protocol/messages/all.h"
 #include "storage/metastore.h"
 
 namespace caudal::testing {
@@ -95,7 +96,7 @@ public:
     h.api_version = version;
     h.correlation_id = c.next_correlation++;
     h.client_id = "test";
-    protocol::encode_request_header(w, h, protocol::request_header_version(h.api_key, version));
+    protocol::encode_request_header(w, h);
     req.encode(w, version);
     caf::anon_send(c.session, actors::frame_atom::value, std::move(frame));
     return h.correlation_id;
