@@ -27,6 +27,7 @@ struct queue_deleter {
 struct reader {
   rd_kafka_t* rk = nullptr;
   std::uint64_t expected = 0;
+  std::int64_t deadline_ns = 0; // consume mode with --duration-s: stop reading then
   bool follow = false;
   int partitions = -1; // -1: group mode, the assignment decides
   int started = 0;     // partitions started on the simple consumer
@@ -118,9 +119,10 @@ rd_kafka_message_t* next_message(reader& r, int timeout_ms) {
   return rd_kafka_consumer_poll(r.rk, timeout_ms);
 }
 
-bool finished(reader& r, const run_control& control, const consume_result& out) {
+bool finished(reader& r, const run_control& control, const consume_result& out, std::int64_t now) {
   if (r.follow)
     return control.producers_running.load() == 0 && out.messages >= control.delivered.load();
+  if (r.deadline_ns != 0 && now >= r.deadline_ns) return true;
   if (r.expected > 0) return out.messages >= r.expected;
   const int n = r.partitions >= 0 ? r.partitions : assigned_count(r.rk);
   return n > 0 && static_cast<int>(r.at_eof.size()) >= n;
@@ -138,7 +140,7 @@ void consume_loop(reader& r, const load_options& opts, const run_control& contro
       rd_kafka_message_destroy(m);
       last_activity = now;
     }
-    if (finished(r, control, out)) {
+    if (finished(r, control, out, now)) {
       out.complete = true;
       return;
     }
@@ -163,6 +165,8 @@ void run_consumer(const load_options& opts, std::uint64_t expected, bool follow,
   if (rk) err = opts.group.empty() ? start_all(r, opts, follow) : subscribe(rk.get(), opts);
   if (err.empty()) {
     out.start_ns = now_ns();
+    if (!follow && opts.duration_s > 0)
+      r.deadline_ns = out.start_ns + static_cast<std::int64_t>(opts.duration_s * 1e9);
     control.consumer_ready = true;
     consume_loop(r, opts, control, out);
   } else {

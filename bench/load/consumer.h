@@ -23,8 +23,9 @@ struct consume_result {
   log_histogram e2e_ns;
 };
 
-// consume mode: reads the topic from the beginning until `expected` messages were read, or,
-// when expected is 0, until every partition reported EOF.
+// consume mode: reads the topic from the beginning until `expected` messages were read, or
+// opts.duration_s passed (when set), or, when neither is given, until every partition
+// reported EOF.
 // both mode (follow = true): starts at the current end of every partition, sets
 // control.consumer_ready, and reads until the producers are done and every delivered message
 // was read.

@@ -32,7 +32,8 @@ void add_flags(CLI::App& app, load_options& o, bool& no_create) {
   app.add_option("--mode", o.mode, "produce | consume | both")
       ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case));
   app.add_option("-n,--messages", o.messages, "messages to produce / to consume (0: no limit)");
-  app.add_option("--duration-s", o.duration_s, "produce for this long (0: no limit)");
+  app.add_option("--duration-s", o.duration_s,
+                 "produce (consume mode: read) for this long (0: no limit)");
   app.add_option("-s,--size", o.size, "message payload bytes (at least 16)")->capture_default_str();
   app.add_option("--acks", o.acks, "0 | 1 | -1 | all")->capture_default_str();
   app.add_option("--producers", o.producers, "producer clients, one thread each")
