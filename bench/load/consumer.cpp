@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <set>
 #include <span>
+#include <vector>
 
 #include "bench/load/kafka.h"
 #include "bench/load/payload.h"

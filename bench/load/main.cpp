@@ -2,10 +2,13 @@
 // rdkafka_performance). main() parses flags, runs producers and/or a consumer, and reports.
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <map>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 

@@ -1,5 +1,6 @@
 #include "bench/load/producer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <span>
