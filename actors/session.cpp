@@ -96,11 +96,27 @@ void dispatch(session_self self, protocol::reader& r, const request_context& rc)
   }
 }
 
+/// An ApiVersions request from the future may use a header layout we cannot
+/// know; only the fields every header version shares are needed to answer it.
+bool is_future_api_versions(std::span<const uint8_t> frame, request_context& rc) {
+  protocol::reader r{frame};
+  rc.header.api_key = r.i16();
+  rc.header.api_version = r.i16();
+  rc.header.correlation_id = r.i32();
+  auto* api = find_served(18);
+  return r.ok() && rc.header.api_key == 18 && rc.header.api_version > api->max_version;
+}
+
 void on_frame(session_self self, protocol::byte_buffer& frame) {
   auto& st = self->state;
   if (st.closed) return;
   protocol::reader r{frame};
   request_context rc;
+  if (is_future_api_versions(frame, rc)) {
+    rc.seq = st.next_seq++;
+    st.pending[rc.seq].request_bytes = frame.size() + 4;
+    return reject_api_versions(self, rc);
+  }
   if (!protocol::decode_request_header(r, rc.header))
     return close_connection(self, "malformed request header");
   rc.seq = st.next_seq++;
