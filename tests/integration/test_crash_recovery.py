@@ -92,6 +92,8 @@ def crash_round(node, round_id):
     producer.finish()
     check(producer.acked_count() > killed_at, "nothing acknowledged after the restart")
     check(not producer.failed, f"failed deliveries: {producer.failed[:3]}")
+    print(f"round {round_id}: {producer.acked_count()} records acknowledged, "
+          f"{killed_at} of them before the SIGKILL")
     return producer.acked
 
 
@@ -101,6 +103,7 @@ def verify(node, acked, what):
         check(offset < marks[p][1], f"{what}: acked offset {p}/{offset} beyond end {marks[p]}")
     got = clients.read_partitions(node.bootstrap, TOPIC, range(PARTITIONS),
                                   {p: hi - lo for p, (lo, hi) in marks.items()}, timeout=60)
+    print(f"{what}: {len(got)} records in the log, {len(acked)} acknowledged")
     for pos, record in sorted(acked.items()):
         check(pos in got, f"{what}: acked record {pos} missing")
         check_equal(got[pos], record, f"{what}: record at {pos}")
