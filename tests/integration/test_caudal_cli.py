@@ -79,6 +79,17 @@ def produce_consume(ctx, node):
                      "--timeout", "10000").stdout.decode()
     check_equal(out, "28 val\u00fce 28 | with | bars\n", "consume from absolute offset")
 
+    # By timestamp (ListOffsets with a timestamp): from 0 is the first record; from the
+    # last record's timestamp + 1 there is nothing.
+    out = ctx.cli_ok(node, "consume", TOPIC, "-p", "1", "--from-timestamp", "0", "-n", "1",
+                     "-f", "%o", "--timeout", "10000").stdout
+    check_equal(out, b"0\n", "consume from timestamp 0")
+    last_ts = int(ctx.cli_ok(node, "consume", TOPIC, "-p", "1", "-o", "-1", "-n", "1", "-f", "%T",
+                             "--timeout", "10000").stdout)
+    out = ctx.cli_ok(node, "consume", TOPIC, "-p", "1", "--from-timestamp", str(last_ts + 1),
+                     "--timeout", "1500").stdout
+    check_equal(out, b"", "consume from a timestamp after the last record")
+
     # Idle timeout with nothing new: exit 0 and no output when no count was asked for.
     idle = ctx.cli(node, "consume", TOPIC, "-p", "1", "--timeout", "1500")
     check_equal((idle.returncode, idle.stdout), (0, b""), "idle consume from end")
