@@ -26,8 +26,8 @@ def run_consumer(node, count):
 
 def test(ctx):
     node = ctx.node()
-    AdminClient({"bootstrap.servers": node.bootstrap}).create_topics(
-        [NewTopic(TOPIC, PARTITIONS, 1)])[TOPIC].result(20)
+    admin = AdminClient({"bootstrap.servers": node.bootstrap})  # must outlive the future
+    admin.create_topics([NewTopic(TOPIC, PARTITIONS, 1)])[TOPIC].result(20)
     producer = Producer({"bootstrap.servers": node.bootstrap})
     sent = {}
 
