@@ -95,6 +95,20 @@ def produce_consume(ctx, node):
     check_equal((idle.returncode, idle.stdout), (0, b""), "idle consume from end")
 
 
+def compression(ctx, node):
+    ctx.cli_ok(node, "topic", "create", "cli-compressed")
+    expected = []
+    for codec in ("none", "gzip", "snappy", "lz4", "zstd"):
+        lines = [f"{codec}-{i}-" + "abc" * i for i in range(20)]
+        ctx.cli_ok(node, "produce", "cli-compressed", "-z", codec, "--acks", "1",
+                   stdin="".join(line + "\n" for line in lines).encode())
+        expected += lines
+    out = ctx.cli_ok(node, "consume", "cli-compressed", "--from-beginning", "-n", "100",
+                     "-f", "%o %v", "--timeout", "10000").stdout.decode()
+    check_equal(out.splitlines(), [f"{i} {v}" for i, v in enumerate(expected)],
+                "records produced with every codec")
+
+
 def error_codes(ctx, node):
     missing = ctx.cli(node, "topic", "describe", "no-such-topic")
     check_equal(missing.returncode, 1, "describe of a missing topic")
@@ -128,6 +142,7 @@ def test(ctx):
     node = ctx.node()
     topic_commands(ctx, node)
     produce_consume(ctx, node)
+    compression(ctx, node)
     error_codes(ctx, node)
     unreachable(ctx)
 
