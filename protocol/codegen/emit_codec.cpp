@@ -64,6 +64,8 @@ void emit_write_array(code& c, const message& m, const field& f, const std::stri
   if (f.optional_type()) c.line(ind - 1, "}");
 }
 
+// A nullable struct is prefixed by an int8 marker (-1 null, 1 present); in a
+// version where it is not nullable a null is written as the default struct.
 void emit_write_struct(code& c, const message& m, const field& f, const std::string& x,
                        const std::string& w, int ind) {
   if (!f.optional_type()) {
@@ -71,11 +73,18 @@ void emit_write_struct(code& c, const message& m, const field& f, const std::str
     return;
   }
   std::string nc = nullable_cond(m, f);
-  c.line(ind, "if (" + nc + ") wire::write_struct_marker(" + w + ", " + x + ".has_value());");
+  std::string marker = "wire::write_struct_marker(" + w + ", " + x + ".has_value());";
+  if (nc == "true") {
+    c.line(ind, marker);
+  } else if (nc != "false") {
+    c.line(ind, "if (" + nc + ") " + marker);
+  }
   c.line(ind, "if (" + x + ") {");
   c.line(ind + 1, x + "->encode(" + w + ", version);");
-  c.line(ind, "} else if (!(" + nc + ")) {");
-  c.line(ind + 1, f.struct_cpp + "{}.encode(" + w + ", version);");
+  if (nc != "true") {
+    c.line(ind, "} else" + (nc == "false" ? std::string(" {") : " if (!(" + nc + ")) {"));
+    c.line(ind + 1, f.struct_cpp + "{}.encode(" + w + ", version);");
+  }
   c.line(ind, "}");
 }
 
@@ -211,11 +220,13 @@ void emit_read_array(code& c, const message& m, const field& f, const std::strin
 
 void emit_read_struct(code& c, const message& m, const field& f, const std::string& x,
                       const std::string& r, int ind) {
-  if (!f.optional_type()) {
-    c.line(ind, x + ".decode(" + r + ", version);");
+  std::string nc = f.optional_type() ? nullable_cond(m, f) : "false";
+  if (nc == "false") {
+    c.line(ind, x + (f.optional_type() ? ".emplace()" : "") + ".decode(" + r + ", version);");
     return;
   }
-  c.line(ind, "if (!(" + nullable_cond(m, f) + ") || wire::read_struct_marker(" + r + ")) {");
+  std::string marker = "wire::read_struct_marker(" + r + ")";
+  c.line(ind, "if (" + (nc == "true" ? marker : "!(" + nc + ") || " + marker) + ") {");
   c.line(ind + 1, x + ".emplace().decode(" + r + ", version);");
   c.line(ind, "} else {");
   c.line(ind + 1, x + ".reset();");
