@@ -7,6 +7,7 @@
 #include "actors/error_codes.h"
 #include "actors/handlers.h"
 #include "actors/partition_messages.h"
+#include "actors/topic_manager.h"
 
 namespace caudal::actors {
 namespace {
@@ -55,6 +56,8 @@ void handle_produce(session_self self, const request_context& rc, msg::produce_r
       auto& out = tr.partition_responses.back();
       if (!valid_acks) {
         out = error_result(pd.index, error_code::invalid_required_acks);
+      } else if (std::string why; !topic && !valid_topic_name(td.name, why)) {
+        out = error_result(pd.index, error_code::invalid_topic_exception, why);
       } else if (!topic || pd.index < 0 ||
                  pd.index >= static_cast<int32_t>(topic->partitions.size())) {
         out = error_result(pd.index, error_code::unknown_topic_or_partition);

@@ -191,6 +191,7 @@ BOOST_AUTO_TEST_CASE(bad_produce_input_gets_protocol_errors) {
   BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("t", 0, corrupt), 9)), 2);
   BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("t", 7, batch), 9)), 3);
   BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("nope", 0, batch), 9)), 3);
+  BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("no/pe", 0, batch), 9)), 17);
   BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("t", 0, batch, 5), 9)), 21);
   auto truncated = protocol::byte_buffer(batch.begin(), batch.begin() + 30);
   BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("t", 0, truncated), 9)), 2);
