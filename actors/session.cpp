@@ -121,6 +121,8 @@ void on_frame(session_self self, protocol::byte_buffer& frame) {
     return close_connection(self, "malformed request header");
   rc.seq = st.next_seq++;
   st.pending[rc.seq].request_bytes = frame.size() + 4;
+  spdlog::debug("request api={} v{} correlation={} client={}", rc.header.api_key, rc.version(),
+                rc.header.correlation_id, rc.header.client_id.value_or("-"));
   auto* api = find_served(rc.header.api_key);
   if (!api) return close_connection(self, "unsupported API key " +
                                             std::to_string(rc.header.api_key));

@@ -5,11 +5,14 @@
 #include <pthread.h>
 
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <spdlog/cfg/env.h>
 #include <spdlog/spdlog.h>
 
 #include "actors/session.h"
 #include "actors/topic_manager.h"
 #include "cluster/boot.h"
+#include "cluster/caf_listener.h"
 #include "cluster/listener.h"
 #include "cluster/node_config.h"
 #include "storage/metastore.h"
@@ -29,7 +32,9 @@ sigset_t block_stop_signals() {
 }
 
 struct caf_config : caf::actor_system_config {
-  explicit caf_config(int threads) {
+  caf_config(int threads, bool with_io) {
+    // The middleman (and its multiplexer thread) only for listener.impl=caf.
+    if (with_io) load<caf::io::middleman>();
     set("scheduler.max-threads", threads);
     set("logger.console-verbosity", caf::atom("quiet"));
     set("logger.file-verbosity", caf::atom("quiet"));
@@ -70,9 +75,31 @@ actors::topic_manager_args manager_args(const node_config& cfg, const boot_info&
   return a;
 }
 
+/// Runs `listener` (kafka_listener or caf_listener) until SIGINT/SIGTERM.
+template <class Listener>
+int listen_until_signal(Listener& listener, const node_config& cfg, const std::string& cluster_id,
+                        const caf::actor& manager, const sigset_t& stop_signals) {
+  std::string error;
+  if (!listener.start(error)) {
+    spdlog::critical("{}", error);
+    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  spdlog::info("caudal node {} (cluster {}) listening on {}:{} ({} listener), data in {}",
+               cfg.node_id, cluster_id, cfg.listener.host, listener.port(), cfg.listener_impl,
+               cfg.log_dir);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("signal {} received: stopping", sig);
+  listener.stop();
+  caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+  return 0;
+}
+
 int serve(const node_config& cfg, storage::filesystem& fs, storage::metastore& meta,
           const sigset_t& stop_signals) {
-  caf_config caf_cfg{std::max(2, static_cast<int>(std::thread::hardware_concurrency()))};
+  caf_config caf_cfg{std::max(2, static_cast<int>(std::thread::hardware_concurrency())),
+                     cfg.listener_impl == "caf"};
   caf::actor_system sys{caf_cfg};
   auto boot = boot_node(cfg, meta, sys.clock());
   if (!boot) return 1;
@@ -84,29 +111,22 @@ int serve(const node_config& cfg, storage::filesystem& fs, storage::metastore& m
   lo.threads = cfg.network_threads;
   lo.max_frame_bytes = cfg.socket_request_max_bytes;
   lo.max_inflight_bytes_per_connection = cfg.queued_max_request_bytes;
-  kafka_listener listener{lo, [&sys, ctx](actors::connection_sink sink) {
-                            return actors::spawn_session(sys, ctx, std::move(sink));
-                          }};
-  std::string error;
-  if (!listener.start(error)) {
-    spdlog::critical("{}", error);
-    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
-    return 1;
+  kafka_listener::session_factory factory = [&sys, ctx](actors::connection_sink sink) {
+    return actors::spawn_session(sys, ctx, std::move(sink));
+  };
+  if (cfg.listener_impl == "caf") {
+    caf_listener listener{sys, lo, std::move(factory)};
+    return listen_until_signal(listener, cfg, boot->cluster_id, manager, stop_signals);
   }
-  spdlog::info("caudal node {} (cluster {}) listening on {}:{}, data in {}", cfg.node_id,
-               boot->cluster_id, cfg.listener.host, listener.port(), cfg.log_dir);
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  spdlog::info("signal {} received: stopping", sig);
-  listener.stop();
-  caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
-  return 0;
+  kafka_listener listener{lo, std::move(factory)};
+  return listen_until_signal(listener, cfg, boot->cluster_id, manager, stop_signals);
 }
 
 } // namespace
 
 int run_node(const std::string& config_path) {
   auto stop_signals = block_stop_signals();
+  spdlog::cfg::load_env_levels(); // SPDLOG_LEVEL=debug shows every request
   config_error err;
   auto cfg = load_node_config(config_path, err);
   if (!cfg) {
