@@ -7,7 +7,8 @@
 # DURATION_S (30: the produce run stops at MESSAGES or DURATION_S, whichever comes first),
 # SIZE (1024), LAT_RATE (5000 msgs/s), LAT_DURATION_S (20), LIMIT_SECONDS (3), LIMIT_REPEAT (3),
 # BENCH_TMP (/tmp: where the node's data and the scratch files go), KEEP=1 keeps them,
-# UPDATE_DOC=0 leaves docs/benchmarks.md alone, NOTE="..." adds a line to the report.
+# UPDATE_DOC=0 leaves docs/benchmarks.md alone, NOTE="..." adds a line to the report,
+# SECTION=name writes a separate generated section (default: main, the standard run).
 # FSYNC_RUN=0 skips the durable run (a second node with log.flush.interval.messages=1, producing
 # FSYNC_MESSAGES (500000) or DURATION_S, whichever ends first).
 # BROKER=mock runs the same steps against librdkafka's in-memory mock cluster instead of a
@@ -26,8 +27,9 @@ BROKER=${BROKER:-node}
 PY=/usr/bin/python3
 LOAD_EXTRA=()
 DURABLE_ARGS=()
-INVOCATION="$(for v in BROKER MESSAGES DURATION_S SIZE LAT_RATE LAT_DURATION_S; do
-  [[ -n ${!v+x} ]] && printf '%s=%s ' "$v" "${!v}"; done)bench/run_bench.sh $*"
+INVOCATION="$(for v in BROKER MESSAGES DURATION_S SIZE LAT_RATE LAT_DURATION_S FSYNC_RUN \
+  FSYNC_MESSAGES SECTION; do [[ -n ${!v:-} ]] && printf '%s=%s ' "$v" "${!v}"; done)"
+INVOCATION+="bench/run_bench.sh${*:+ $*}"
 
 WORK=$(mktemp -d "${BENCH_TMP:-/tmp}/caudal-bench.XXXXXX")
 NODE_PID=""
@@ -190,7 +192,7 @@ main() {
     note="${note:+$note; }BROKER=mock: librdkafka's mock cluster, a tooling self-check, not Caudal"
   [[ -n $NODE_NOTES ]] && note="${note:+$note; }$NODE_NOTES"
   local doc=()
-  [[ ${UPDATE_DOC:-1} == 1 ]] && doc=(--doc "$REPO/docs/benchmarks.md")
+  [[ ${UPDATE_DOC:-1} == 1 ]] && doc=(--doc "$REPO/docs/benchmarks.md" --section "${SECTION:-main}")
   $PY "$REPO/bench/bench_tools.py" report --limits "$WORK/limits.json" \
     --produce "$WORK/produce.json" --consume "$WORK/consume.json" --latency "$WORK/latency.json" \
     "${DURABLE_ARGS[@]}" \
