@@ -29,6 +29,16 @@ struct tagged_field {
 
 namespace wire {
 
+/// Engages `o` with a value-initialised T and returns the value. Generated code
+/// uses this instead of `o.emplace()`, which clang 14 rejects for nested
+/// structs with default member initialisers inside an enclosing class that
+/// defaults operator== (the fuzz targets are built with clang).
+template <class T>
+T& engage(std::optional<T>& o) {
+  o = T{};
+  return *o;
+}
+
 // Strings: int16 length (non-flexible) or uvarint length+1 (flexible).
 void write_string(writer& w, const std::string& s, bool flex);
 /// `nullable` says whether this version may carry null; a null value in a

@@ -207,7 +207,7 @@ void emit_read_array(code& c, const message& m, const field& f, const std::strin
     c.line(ind + 2, r + ".fail();");
   }
   c.line(ind + 1, "} else {");
-  std::string v = f.optional_type() ? x + ".emplace()" : x;
+  std::string v = f.optional_type() ? "caudal::protocol::wire::engage(" + x + ")" : x;
   c.line(ind + 2, "auto& v = " + v + ";");
   c.line(ind + 2, "v.clear();");
   c.line(ind + 2, "v.reserve(static_cast<size_t>(std::min(n, 1024)));");
@@ -222,12 +222,13 @@ void emit_read_struct(code& c, const message& m, const field& f, const std::stri
                       const std::string& r, int ind) {
   std::string nc = f.optional_type() ? nullable_cond(m, f) : "false";
   if (nc == "false") {
-    c.line(ind, x + (f.optional_type() ? ".emplace()" : "") + ".decode(" + r + ", version);");
+    std::string target = f.optional_type() ? "caudal::protocol::wire::engage(" + x + ")" : x;
+    c.line(ind, target + ".decode(" + r + ", version);");
     return;
   }
   std::string marker = "wire::read_struct_marker(" + r + ")";
   c.line(ind, "if (" + (nc == "true" ? marker : "!(" + nc + ") || " + marker) + ") {");
-  c.line(ind + 1, x + ".emplace().decode(" + r + ", version);");
+  c.line(ind + 1, "caudal::protocol::wire::engage(" + x + ").decode(" + r + ", version);");
   c.line(ind, "} else {");
   c.line(ind + 1, x + ".reset();");
   c.line(ind, "}");

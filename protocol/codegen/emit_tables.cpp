@@ -29,7 +29,7 @@ void emit_fill_value(code& c, const message& m, const field& f, const std::strin
     c.line(ind, "} else {");
     body = ind + 1;
   }
-  std::string target = f.optional_type() ? x + ".emplace()" : x;
+  std::string target = f.optional_type() ? "caudal::protocol::wire::engage(" + x + ")" : x;
   if (f.k == kind::array) {
     c.line(body, "auto& v = " + target + ";");
     c.line(body, "v.resize(g.count(3));");
