@@ -157,6 +157,12 @@ std::optional<node_config> parse_node_config(const std::string& text, config_err
   else if (auto it2 = kv.find("log.dir"); it2 != kv.end()) c.log_dir = it2->second;
   c.log_dir = c.log_dir.substr(0, c.log_dir.find(',')); // one data dir for now
   if (auto it = kv.find("cluster.id"); it != kv.end()) c.cluster_id = it->second;
+  if (auto it = kv.find("listener.impl"); it != kv.end()) {
+    if (it->second != "asio" && it->second != "caf")
+      return err.message = "listener.impl: expected asio or caf, got '" + it->second + "'",
+             std::nullopt;
+    c.listener_impl = it->second;
+  }
   for (auto& [broker_key, topic_key] : broker_to_topic_keys())
     if (auto it = kv.find(broker_key); it != kv.end()) c.topic_defaults[topic_key] = it->second;
   return c;

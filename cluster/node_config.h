@@ -31,6 +31,9 @@ struct node_config {
   int32_t socket_request_max_bytes = 104857600;
   int64_t queued_max_request_bytes = 67108864;
   int32_t network_threads = 2;
+  /// listener.impl: "asio" (Boost.Asio, the default) or "caf" (CAF io brokers,
+  /// kept for comparison; see docs/architecture.md).
+  std::string listener_impl = "asio";
   int32_t fetch_max_bytes = 57671680; // Kafka's broker fetch.max.bytes
 
   /// Broker-level topic defaults under their topic-config names
