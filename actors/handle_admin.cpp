@@ -7,7 +7,6 @@
 #include "actors/error_codes.h"
 #include "actors/handlers.h"
 
-
 namespace caudal::actors {
 namespace {
 
@@ -16,22 +15,20 @@ namespace {
 template <class Response, class... Ts>
 void forward(session_self self, const request_context& rc, Ts&&... xs) {
   self->request(self->state.ctx.topic_manager, caf::infinite, std::forward<Ts>(xs)...)
-    .then([=](Response& resp) { reply(self, rc, resp); },
-          [=](caf::error&) { self->state.sink.close(); });
+      .then([=](Response& resp) { reply(self, rc, resp); },
+            [=](caf::error&) { self->state.sink.close(); });
 }
 
 } // namespace
 
 void handle_create_topics(session_self self, const request_context& rc,
                           msg::create_topics_request req) {
-  forward<msg::create_topics_response>(self, rc, create_atom::value, std::move(req),
-                                       rc.version());
+  forward<msg::create_topics_response>(self, rc, create_atom::value, std::move(req), rc.version());
 }
 
 void handle_delete_topics(session_self self, const request_context& rc,
                           msg::delete_topics_request req) {
-  forward<msg::delete_topics_response>(self, rc, delete_atom::value, std::move(req),
-                                       rc.version());
+  forward<msg::delete_topics_response>(self, rc, delete_atom::value, std::move(req), rc.version());
 }
 
 void handle_create_partitions(session_self self, const request_context& rc,

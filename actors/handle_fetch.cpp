@@ -45,9 +45,8 @@ std::vector<fetch_item> requested_items(const msg::fetch_request& req, int16_t v
   return out;
 }
 
-std::vector<std::pair<std::string, int32_t>> forgotten_items(const msg::fetch_request& req,
-                                                             int16_t version,
-                                                             const metadata_snapshot& snap) {
+std::vector<std::pair<std::string, int32_t>>
+forgotten_items(const msg::fetch_request& req, int16_t version, const metadata_snapshot& snap) {
   std::vector<std::pair<std::string, int32_t>> out;
   for (auto& f : req.forgotten_topics_data) {
     std::string name = f.topic;
@@ -77,13 +76,13 @@ void long_poll(session_self self, job_ptr job) {
     auto& res = job->results[i];
     if (!res.partition || res.reply.error != error_code::none) continue;
     self->request(res.partition, caf::infinite, wait_atom::value, job->items[i].fetch_offset, wait)
-      .then(
-        [=](bool) {
-          if (!job->answered) read_all(self, job);
-        },
-        [=](caf::error&) {
-          if (!job->answered) read_all(self, job);
-        });
+        .then(
+            [=](bool) {
+              if (!job->answered) read_all(self, job);
+            },
+            [=](caf::error&) {
+              if (!job->answered) read_all(self, job);
+            });
   }
 }
 
@@ -117,15 +116,15 @@ void read_all(session_self self, job_ptr job) {
     ++join->remaining;
     read_request rr{item.fetch_offset, std::max(item.max_bytes, 0), true};
     self->request(res.partition, caf::infinite, read_atom::value, rr)
-      .then(
-        [=](read_reply& rep) {
-          job->results[i].reply = std::move(rep);
-          join->arrive();
-        },
-        [=](caf::error&) {
-          job->results[i].reply.error = error_code::unknown_topic_or_partition;
-          join->arrive();
-        });
+        .then(
+            [=](read_reply& rep) {
+              job->results[i].reply = std::move(rep);
+              join->arrive();
+            },
+            [=](caf::error&) {
+              job->results[i].reply.error = error_code::unknown_topic_or_partition;
+              join->arrive();
+            });
   }
   join->arrive();
 }
@@ -165,8 +164,7 @@ void respond(session_self self, job_ptr job) {
     bool has_records = pd.records && !pd.records->empty();
     if (session) {
       bool send = fetch_session_cache::should_send(*session, item, pd.high_watermark,
-                                                   pd.log_start_offset, has_records,
-                                                   pd.error_code);
+                                                   pd.log_start_offset, has_records, pd.error_code);
       if (job->incremental && !send) continue;
     }
     if (resp.responses.empty() || resp.responses.back().topic != item.topic ||

@@ -41,20 +41,20 @@ void handle_list_offsets(session_self self, const request_context& rc,
       ++job->join.remaining;
       self->request(topic->partitions[p.partition_index], caf::infinite, offsets_atom::value,
                     p.timestamp)
-        .then(
-          [job, ti, pi](offset_reply& rep) {
-            auto& o = job->resp.topics[ti].partitions[pi];
-            o.error_code = rep.error;
-            o.timestamp = rep.timestamp;
-            o.offset = rep.offset;
-            o.leader_epoch = 0;
-            job->join.arrive();
-          },
-          [job, ti, pi](caf::error&) {
-            job->resp.topics[ti].partitions[pi].error_code =
-              error_code::unknown_topic_or_partition;
-            job->join.arrive();
-          });
+          .then(
+              [job, ti, pi](offset_reply& rep) {
+                auto& o = job->resp.topics[ti].partitions[pi];
+                o.error_code = rep.error;
+                o.timestamp = rep.timestamp;
+                o.offset = rep.offset;
+                o.leader_epoch = 0;
+                job->join.arrive();
+              },
+              [job, ti, pi](caf::error&) {
+                job->resp.topics[ti].partitions[pi].error_code =
+                    error_code::unknown_topic_or_partition;
+                job->join.arrive();
+              });
     }
   }
   job->join.arrive();

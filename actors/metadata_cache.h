@@ -20,7 +20,7 @@ struct topic_entry {
   protocol::uuid id{};
   int16_t replication_factor = 1;
   bool internal = false;
-  std::vector<caf::actor> partitions; // index = partition id
+  std::vector<caf::actor> partitions;         // index = partition id
   std::map<std::string, std::string> configs; // overrides only
 };
 

@@ -8,7 +8,6 @@
 #include "actors/error_codes.h"
 #include "actors/topic_handlers.h"
 
-
 namespace caudal::actors {
 
 namespace {
@@ -45,7 +44,8 @@ int16_t create_topic(topic_manager_self self, const std::string& name, int32_t p
   }
   if (replication_factor < 1 || replication_factor > st.args.live_nodes) {
     message = "replication factor " + std::to_string(replication_factor) +
-              " is larger than the number of live nodes (" + std::to_string(st.args.live_nodes) + ")";
+              " is larger than the number of live nodes (" + std::to_string(st.args.live_nodes) +
+              ")";
     return error_code::invalid_replication_factor;
   }
   if (auto e = check_topic_configs(st, configs, message); e != error_code::none) return e;
@@ -82,8 +82,8 @@ msg::create_topics_response handle_create_topics(topic_manager_self self,
       r.error_code = error_code::invalid_request;
       message = "manual replica assignment is not supported yet; use num_partitions";
     } else {
-      r.error_code = create_topic(self, topic.name, topic.num_partitions,
-                                  topic.replication_factor, configs, req.validate_only, message);
+      r.error_code = create_topic(self, topic.name, topic.num_partitions, topic.replication_factor,
+                                  configs, req.validate_only, message);
     }
     if (r.error_code != error_code::none) r.error_message = message;
     auto snap = self->state.args.cache->get();
@@ -92,8 +92,8 @@ msg::create_topics_response handle_create_topics(topic_manager_self self,
       r.num_partitions = static_cast<int32_t>(t->partitions.size());
       r.replication_factor = t->replication_factor;
     } else if (r.error_code == error_code::none) { // validate_only
-      r.num_partitions = topic.num_partitions == -1 ? self->state.args.num_partitions
-                                                    : topic.num_partitions;
+      r.num_partitions =
+          topic.num_partitions == -1 ? self->state.args.num_partitions : topic.num_partitions;
       r.replication_factor = topic.replication_factor == -1
                                  ? self->state.args.default_replication_factor
                                  : topic.replication_factor;
@@ -201,34 +201,34 @@ handle_create_partitions(topic_manager_self self, const msg::create_partitions_r
 
 caf::behavior topic_manager_behavior(topic_manager_self self) {
   return {
-    [=](create_atom, const msg::create_topics_request& req, int16_t version) {
-      return handle_create_topics(self, req, version);
-    },
-    [=](delete_atom, const msg::delete_topics_request& req, int16_t version) {
-      return handle_delete_topics(self, req, version);
-    },
-    [=](grow_atom, const msg::create_partitions_request& req) {
-      return handle_create_partitions(self, req);
-    },
-    [=](describe_atom, const msg::describe_configs_request& req, int16_t version) {
-      return handle_describe_configs(self, req, version);
-    },
-    [=](alter_atom, const msg::alter_configs_request& req) {
-      return handle_alter_configs(self, req);
-    },
-    [=](alter_atom, const msg::incremental_alter_configs_request& req) {
-      return handle_incremental_alter_configs(self, req);
-    },
-    [=](ensure_atom, const std::vector<std::string>& names) {
-      for (auto& n : names) {
-        std::string message;
-        if (self->state.topics.count(n)) continue;
-        auto e = create_topic(self, n, -1, -1, {}, false, message);
-        if (e != error_code::none && e != error_code::topic_already_exists)
-          spdlog::warn("auto-create of topic '{}' failed: {}", n, message);
-      }
-      return true;
-    },
+      [=](create_atom, const msg::create_topics_request& req, int16_t version) {
+        return handle_create_topics(self, req, version);
+      },
+      [=](delete_atom, const msg::delete_topics_request& req, int16_t version) {
+        return handle_delete_topics(self, req, version);
+      },
+      [=](grow_atom, const msg::create_partitions_request& req) {
+        return handle_create_partitions(self, req);
+      },
+      [=](describe_atom, const msg::describe_configs_request& req, int16_t version) {
+        return handle_describe_configs(self, req, version);
+      },
+      [=](alter_atom, const msg::alter_configs_request& req) {
+        return handle_alter_configs(self, req);
+      },
+      [=](alter_atom, const msg::incremental_alter_configs_request& req) {
+        return handle_incremental_alter_configs(self, req);
+      },
+      [=](ensure_atom, const std::vector<std::string>& names) {
+        for (auto& n : names) {
+          std::string message;
+          if (self->state.topics.count(n)) continue;
+          auto e = create_topic(self, n, -1, -1, {}, false, message);
+          if (e != error_code::none && e != error_code::topic_already_exists)
+            spdlog::warn("auto-create of topic '{}' failed: {}", n, message);
+        }
+        return true;
+      },
   };
 }
 

@@ -135,30 +135,30 @@ bool apply_op(const topic_manager_state& st, std::map<std::string, std::string>&
               const std::string& name, int8_t op, const std::optional<std::string>& value,
               std::string& message) {
   switch (static_cast<alter_op>(op)) {
-    case alter_op::set:
-      configs[name] = value.value_or("");
-      return true;
-    case alter_op::remove:
-      configs.erase(name);
-      return true;
-    case alter_op::append:
-    case alter_op::subtract: {
-      if (!storage::is_list_config(name)) {
-        message = "config '" + name + "' is not a list; APPEND/SUBTRACT do not apply";
-        return false;
-      }
-      auto current = configs.count(name) ? configs[name]
-                                         : storage::effective_default(name,
-                                                                      st.args.broker_topic_defaults);
-      auto items = split_list(current);
-      for (auto& v : split_list(value.value_or(""))) {
-        auto pos = std::find(items.begin(), items.end(), v);
-        if (static_cast<alter_op>(op) == alter_op::append && pos == items.end()) items.push_back(v);
-        if (static_cast<alter_op>(op) == alter_op::subtract && pos != items.end()) items.erase(pos);
-      }
-      configs[name] = join_list(items);
-      return true;
+  case alter_op::set:
+    configs[name] = value.value_or("");
+    return true;
+  case alter_op::remove:
+    configs.erase(name);
+    return true;
+  case alter_op::append:
+  case alter_op::subtract: {
+    if (!storage::is_list_config(name)) {
+      message = "config '" + name + "' is not a list; APPEND/SUBTRACT do not apply";
+      return false;
     }
+    auto current = configs.count(name)
+                       ? configs[name]
+                       : storage::effective_default(name, st.args.broker_topic_defaults);
+    auto items = split_list(current);
+    for (auto& v : split_list(value.value_or(""))) {
+      auto pos = std::find(items.begin(), items.end(), v);
+      if (static_cast<alter_op>(op) == alter_op::append && pos == items.end()) items.push_back(v);
+      if (static_cast<alter_op>(op) == alter_op::subtract && pos != items.end()) items.erase(pos);
+    }
+    configs[name] = join_list(items);
+    return true;
+  }
   }
   message = "unknown config operation " + std::to_string(op);
   return false;
@@ -181,8 +181,8 @@ msg::alter_configs_response handle_alter_configs(topic_manager_self self,
       std::map<std::string, std::string> configs; // AlterConfigs replaces the whole set
       for (auto& c : res.configs)
         if (c.value) configs[c.name] = *c.value;
-      r.error_code = replace_configs(self, res.resource_name, std::move(configs),
-                                     req.validate_only, message);
+      r.error_code =
+          replace_configs(self, res.resource_name, std::move(configs), req.validate_only, message);
     }
     if (r.error_code != error_code::none) r.error_message = message;
     resp.responses.push_back(std::move(r));

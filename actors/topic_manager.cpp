@@ -58,8 +58,7 @@ storage::log_config log_config_for(const topic_manager_state& st, const topic_en
   if (cfg) return *cfg;
   // Stored configs were validated when written; fall back to defaults rather
   // than refusing to open the data.
-  spdlog::warn("topic {}: stored config invalid ({}); using defaults", t.name,
-               cfg.error().message);
+  spdlog::warn("topic {}: stored config invalid ({}); using defaults", t.name, cfg.error().message);
   return storage::log_config{};
 }
 

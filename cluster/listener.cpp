@@ -25,7 +25,7 @@ int32_t read_be32(const uint8_t* p) {
 class connection : public std::enable_shared_from_this<connection> {
 public:
   connection(tcp::socket sock, const listener_options& opts)
-    : socket_(std::move(sock)), strand_(socket_.get_executor()), opts_(opts) {}
+      : socket_(std::move(sock)), strand_(socket_.get_executor()), opts_(opts) {}
 
   void start(const kafka_listener::session_factory& factory) {
     socket_.set_option(tcp::no_delay{true});
@@ -152,7 +152,7 @@ struct kafka_listener::impl {
 };
 
 kafka_listener::kafka_listener(listener_options opts, session_factory factory)
-  : impl_(std::make_unique<impl>()) {
+    : impl_(std::make_unique<impl>()) {
   impl_->opts = std::move(opts);
   impl_->factory = std::move(factory);
 }

@@ -29,7 +29,8 @@ BOOST_AUTO_TEST_CASE(incremental_requests_update_and_forget_partitions) {
   auto id = s->id;
   BOOST_CHECK(id != 0);
   // Epoch 1: move a-0 to offset 7, forget a-1, add b-0.
-  BOOST_REQUIRE_EQUAL(cache.begin(id, 1, {item("a", 0, 7), item("b", 0, 3)}, {{"a", 1}}, items, s), 0);
+  BOOST_REQUIRE_EQUAL(cache.begin(id, 1, {item("a", 0, 7), item("b", 0, 3)}, {{"a", 1}}, items, s),
+                      0);
   BOOST_REQUIRE_EQUAL(items.size(), 2u);
   BOOST_CHECK_EQUAL(items[0].topic, "a");
   BOOST_CHECK_EQUAL(items[0].fetch_offset, 7);
@@ -39,7 +40,8 @@ BOOST_AUTO_TEST_CASE(incremental_requests_update_and_forget_partitions) {
   BOOST_CHECK_EQUAL(items.size(), 2u);
   // Wrong epoch and unknown id.
   BOOST_CHECK_EQUAL(cache.begin(id, 2, {}, {}, items, s), error_code::invalid_fetch_session_epoch);
-  BOOST_CHECK_EQUAL(cache.begin(id + 100, 1, {}, {}, items, s), error_code::fetch_session_id_not_found);
+  BOOST_CHECK_EQUAL(cache.begin(id + 100, 1, {}, {}, items, s),
+                    error_code::fetch_session_id_not_found);
   // Closing with the final epoch removes it.
   BOOST_CHECK_EQUAL(cache.begin(id, -1, {}, {}, items, s), 0);
   BOOST_CHECK_EQUAL(cache.begin(id, 3, {}, {}, items, s), error_code::fetch_session_id_not_found);

@@ -188,13 +188,19 @@ BOOST_AUTO_TEST_CASE(bad_produce_input_gets_protocol_errors) {
   auto batch = make_batch({{"k", "v"}});
   auto corrupt = batch;
   corrupt.back() ^= 0xff; // inside the CRC range
-  BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("t", 0, corrupt), 9)), 2);
-  BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("t", 7, batch), 9)), 3);
-  BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("nope", 0, batch), 9)), 3);
-  BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("no/pe", 0, batch), 9)), 17);
-  BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("t", 0, batch, 5), 9)), 21);
+  BOOST_CHECK_EQUAL(
+      produce_error(f.call<msg::produce_response>(c, produce_req("t", 0, corrupt), 9)), 2);
+  BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("t", 7, batch), 9)),
+                    3);
+  BOOST_CHECK_EQUAL(
+      produce_error(f.call<msg::produce_response>(c, produce_req("nope", 0, batch), 9)), 3);
+  BOOST_CHECK_EQUAL(
+      produce_error(f.call<msg::produce_response>(c, produce_req("no/pe", 0, batch), 9)), 17);
+  BOOST_CHECK_EQUAL(
+      produce_error(f.call<msg::produce_response>(c, produce_req("t", 0, batch, 5), 9)), 21);
   auto truncated = protocol::byte_buffer(batch.begin(), batch.begin() + 30);
-  BOOST_CHECK_EQUAL(produce_error(f.call<msg::produce_response>(c, produce_req("t", 0, truncated), 9)), 2);
+  BOOST_CHECK_EQUAL(
+      produce_error(f.call<msg::produce_response>(c, produce_req("t", 0, truncated), 9)), 2);
   // Nothing was stored by the rejected requests.
   auto fr = f.call<msg::fetch_response>(c, fetch_req("t", 0, 0), 11);
   BOOST_CHECK_EQUAL(fr.responses[0].partitions[0].high_watermark, 0);
@@ -363,7 +369,8 @@ BOOST_AUTO_TEST_CASE(configs_describe_alter_incremental) {
 
   res.configs.resize(1);
   res.configs[0].value = "-5";
-  BOOST_CHECK_EQUAL(f.call<msg::incremental_alter_configs_response>(c, inc, 1).responses.at(0).error_code, 40);
+  BOOST_CHECK_EQUAL(
+      f.call<msg::incremental_alter_configs_response>(c, inc, 1).responses.at(0).error_code, 40);
 }
 
 BOOST_AUTO_TEST_CASE(delete_and_recreate_topic) {
@@ -392,7 +399,8 @@ BOOST_AUTO_TEST_CASE(create_partitions_grows_topic) {
   req.timeout_ms = 1000;
   BOOST_CHECK_EQUAL(f.call<msg::create_partitions_response>(c, req, 3).results.at(0).error_code, 0);
   t.count = 2;
-  BOOST_CHECK_EQUAL(f.call<msg::create_partitions_response>(c, req, 3).results.at(0).error_code, 37);
+  BOOST_CHECK_EQUAL(f.call<msg::create_partitions_response>(c, req, 3).results.at(0).error_code,
+                    37);
   auto pr = f.call<msg::produce_response>(c, produce_req("t", 3, make_batch({{"a", "1"}})), 9);
   BOOST_CHECK_EQUAL(produce_error(pr), 0);
 }
