@@ -9,6 +9,8 @@
 # BENCH_TMP (/tmp: where the node's data and the scratch files go), KEEP=1 keeps them,
 # UPDATE_DOC=0 leaves docs/benchmarks.md alone, NOTE="..." adds a line to the report,
 # SECTION=name writes a separate generated section (default: main, the standard run).
+# NODE_SET="key=value ..." overrides node properties for every node of the run (e.g.
+# NODE_SET=listener.impl=caf).
 # FSYNC_RUN=0 skips the durable run (a second node with log.flush.interval.messages=1, producing
 # FSYNC_MESSAGES (500000) or DURATION_S, whichever ends first).
 # BROKER=mock runs the same steps against librdkafka's in-memory mock cluster instead of a
@@ -28,7 +30,7 @@ PY=/usr/bin/python3
 LOAD_EXTRA=()
 DURABLE_ARGS=()
 INVOCATION="$(for v in BROKER MESSAGES DURATION_S SIZE LAT_RATE LAT_DURATION_S FSYNC_RUN \
-  FSYNC_MESSAGES SECTION; do [[ -n ${!v:-} ]] && printf '%s=%s ' "$v" "${!v}"; done)"
+  FSYNC_MESSAGES NODE_SET SECTION; do [[ -n ${!v:-} ]] && printf '%s=%q ' "$v" "${!v}"; done)"
 INVOCATION+="bench/run_bench.sh${*:+ $*}"
 
 WORK=$(mktemp -d "${BENCH_TMP:-/tmp}/caudal-bench.XXXXXX")
@@ -85,8 +87,9 @@ start_mock() {
 # $WORK/data/NAME (the filesystem the machine limits were measured on).
 start_node() {
   [[ $BROKER == mock ]] && { start_mock; return; }
-  local name=$1
+  local name=$1 kv
   shift
+  for kv in ${NODE_SET:-}; do set -- "$@" --set "$kv"; done
   BOOT=$($PY "$REPO/bench/bench_tools.py" config --template "$REPO/configs/single-node.properties" \
     --out "$WORK/$name.properties" --data-dir "$WORK/data/$name" "$@") || return 1
   log "starting $name on $BOOT (log: $WORK/$name.log)"
@@ -168,6 +171,7 @@ main() {
   local rc=0 node_ran=() note=${NOTE:-}
   NODE_NAME=node
   RSS_KIB=0 NODE_NOTES="" NODE_CMD="build/cmd/caudal node --config \$WORK/node.properties"
+  [[ -n ${NODE_SET:-} ]] && NODE_CMD+=" (configs/single-node.properties plus $NODE_SET)"
   build_bench || { log "building the bench tools failed"; return 1; }
   mkdir -p "$WORK/data"
   log "measuring machine limits in $WORK/data"
