@@ -1,0 +1,59 @@
+#include "sim/sim_node.h"
+
+#include <caf/send.hpp>
+
+#include "actors/session.h"
+#include "actors/topic_manager.h"
+
+namespace caudal::sim {
+
+sim_node::sim_node(caf::actor_system& sys, sim_node_args args)
+    : sys_(sys), args_(std::move(args)) {}
+
+sim_node::~sim_node() { kill(); }
+
+std::string sim_node::start() {
+  if (up_) return "";
+  meta_.reset(); // LMDB allows one environment per directory and process
+  auto m = storage::metastore::open(args_.meta_dir);
+  if (!m) return "metastore open failed";
+  meta_ = std::move(*m);
+  auto cache = std::make_shared<actors::metadata_cache>();
+  actors::node_clock clock{args_.epoch_offset_ms};
+  actors::topic_manager_args a;
+  a.log_dir = "/node" + std::to_string(args_.id) + "/data";
+  a.fs = args_.fs;
+  a.meta = meta_.get();
+  a.cache = cache;
+  a.clock = clock;
+  a.seed = args_.seed;
+  a.num_partitions = 1;
+  a.retention_check_interval_ms = args_.retention_check_interval_ms;
+  manager_ = actors::spawn_topic_manager(sys_, a);
+  ctx_ = actors::node_context{};
+  ctx_.node_id = args_.id;
+  ctx_.cluster_id = "sim-cluster";
+  ctx_.metadata = cache;
+  ctx_.topic_manager = manager_;
+  ctx_.clock = clock;
+  up_ = true;
+  return "";
+}
+
+void sim_node::kill() {
+  if (!up_) return;
+  for (auto& s : sessions_) caf::anon_send_exit(s, caf::exit_reason::kill);
+  sessions_.clear();
+  caf::anon_send_exit(manager_, caf::exit_reason::kill);
+  manager_ = nullptr;
+  up_ = false;
+}
+
+caf::actor sim_node::connect(actors::connection_sink sink) {
+  if (!up_) return caf::actor{};
+  auto s = actors::spawn_session(sys_, ctx_, std::move(sink));
+  sessions_.push_back(s);
+  return s;
+}
+
+} // namespace caudal::sim
