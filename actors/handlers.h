@@ -40,5 +40,25 @@ void handle_alter_configs(session_self self, const request_context& rc,
                           msg::alter_configs_request req);
 void handle_incremental_alter_configs(session_self self, const request_context& rc,
                                       msg::incremental_alter_configs_request req);
+// Consumer groups (group_handlers.cpp, group_admin_handlers.cpp).
+void handle_find_coordinator(session_self self, const request_context& rc,
+                             msg::find_coordinator_request req);
+void handle_join_group(session_self self, const request_context& rc, msg::join_group_request req);
+void handle_sync_group(session_self self, const request_context& rc, msg::sync_group_request req);
+void handle_heartbeat(session_self self, const request_context& rc, msg::heartbeat_request req);
+void handle_leave_group(session_self self, const request_context& rc,
+                        msg::leave_group_request req);
+void handle_offset_commit(session_self self, const request_context& rc,
+                          msg::offset_commit_request req);
+void handle_offset_fetch(session_self self, const request_context& rc,
+                         msg::offset_fetch_request req);
+void handle_offset_delete(session_self self, const request_context& rc,
+                          msg::offset_delete_request req);
+void handle_describe_groups(session_self self, const request_context& rc,
+                            msg::describe_groups_request req);
+void handle_list_groups(session_self self, const request_context& rc,
+                        msg::list_groups_request req);
+void handle_delete_groups(session_self self, const request_context& rc,
+                          msg::delete_groups_request req);
 
 } // namespace caudal::actors

@@ -22,6 +22,7 @@ struct node_context {
   int32_t fetch_max_bytes = 57671680;
   std::shared_ptr<metadata_cache> metadata;
   caf::actor topic_manager;
+  caf::actor group_coordinator; // consumer groups (group_coordinator.h)
   node_clock clock;
 };
 

@@ -75,6 +75,19 @@ void dispatch(session_self self, protocol::reader& r, const request_context& rc)
     case 1: return decode_and_run<msg::fetch_request>(self, r, rc, handle_fetch);
     case 2: return decode_and_run<msg::list_offsets_request>(self, r, rc, handle_list_offsets);
     case 3: return decode_and_run<msg::metadata_request>(self, r, rc, handle_metadata);
+    case 8: return decode_and_run<msg::offset_commit_request>(self, r, rc, handle_offset_commit);
+    case 9: return decode_and_run<msg::offset_fetch_request>(self, r, rc, handle_offset_fetch);
+    case 10:
+      return decode_and_run<msg::find_coordinator_request>(self, r, rc, handle_find_coordinator);
+    case 11: return decode_and_run<msg::join_group_request>(self, r, rc, handle_join_group);
+    case 12: return decode_and_run<msg::heartbeat_request>(self, r, rc, handle_heartbeat);
+    case 13: return decode_and_run<msg::leave_group_request>(self, r, rc, handle_leave_group);
+    case 14: return decode_and_run<msg::sync_group_request>(self, r, rc, handle_sync_group);
+    case 15:
+      return decode_and_run<msg::describe_groups_request>(self, r, rc, handle_describe_groups);
+    case 16: return decode_and_run<msg::list_groups_request>(self, r, rc, handle_list_groups);
+    case 42: return decode_and_run<msg::delete_groups_request>(self, r, rc, handle_delete_groups);
+    case 47: return decode_and_run<msg::offset_delete_request>(self, r, rc, handle_offset_delete);
     case 18:
       return decode_and_run<msg::api_versions_request>(
         self, r, rc, [](auto s, auto& c, auto q) { handle_api_versions(s, c, q); });

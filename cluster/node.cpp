@@ -9,6 +9,7 @@
 #include <spdlog/cfg/env.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/group_coordinator.h"
 #include "actors/session.h"
 #include "actors/topic_manager.h"
 #include "cluster/boot.h"
@@ -106,6 +107,18 @@ int serve(const node_config& cfg, storage::filesystem& fs, storage::metastore& m
   auto cache = std::make_shared<actors::metadata_cache>();
   auto manager = actors::spawn_topic_manager(sys, manager_args(cfg, *boot, fs, meta, cache));
   auto ctx = make_context(cfg, *boot, cache, manager);
+  actors::group_coordinator_args groups; // exits with the topic manager, which it monitors
+  groups.meta = &meta;
+  groups.cache = cache;
+  groups.topic_manager = manager;
+  groups.clock = boot->clock;
+  groups.seed = boot->seed;
+  if (std::string gerr; !actors::read_group_configs(cfg.raw, groups, gerr)) {
+    spdlog::critical("invalid configuration: {}", gerr);
+    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    return 2;
+  }
+  ctx.group_coordinator = actors::spawn_group_coordinator(sys, std::move(groups));
   listener_options lo;
   lo.bind = cfg.listener;
   lo.threads = cfg.network_threads;

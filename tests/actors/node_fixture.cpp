@@ -4,7 +4,8 @@
 
 namespace caudal::testing {
 
-node_fixture::node_fixture(std::map<std::string, std::string> topic_defaults) {
+node_fixture::node_fixture(std::map<std::string, std::string> topic_defaults,
+                           actors::group_settings group_settings) {
   auto base = std::filesystem::temp_directory_path() / "caudal-actors-XXXXXX";
   std::string tmpl = base.string();
   BOOST_REQUIRE(mkdtemp(tmpl.data()) != nullptr);
@@ -29,6 +30,14 @@ node_fixture::node_fixture(std::map<std::string, std::string> topic_defaults) {
   ctx.advertised_port = 9092;
   ctx.metadata = cache;
   ctx.topic_manager = manager;
+  actors::group_coordinator_args g; // exits with the topic manager
+  g.meta = meta.get();
+  g.cache = cache;
+  g.topic_manager = manager;
+  g.seed = 7;
+  g.settings = group_settings;
+  g.offsets_partitions = 5;
+  ctx.group_coordinator = actors::spawn_group_coordinator(*sys, g);
 }
 
 node_fixture::~node_fixture() {

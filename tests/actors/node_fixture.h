@@ -15,6 +15,7 @@
 #include <caf/all.hpp>
 
 #include "actors/atoms.h"
+#include "actors/group_coordinator.h"
 #include "actors/session.h"
 #include "actors/topic_manager.h"
 #include "protocol/headers.h"
@@ -75,7 +76,8 @@ struct caf_test_config : caf::actor_system_config {
 
 class node_fixture {
 public:
-  explicit node_fixture(std::map<std::string, std::string> topic_defaults = {});
+  explicit node_fixture(std::map<std::string, std::string> topic_defaults = {},
+                        actors::group_settings group_settings = {});
   ~node_fixture();
 
   /// A new client connection (session actor + its response queue).
