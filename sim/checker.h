@@ -46,6 +46,9 @@ public:
   const std::vector<std::string>& violations() const { return violations_; }
   uint64_t acked_count() const { return acked_count_; }
   uint64_t sent_count() const { return sent_.size(); }
+  /// Acknowledged records missing from the final logs that the rules allow
+  /// (default flush policy, acknowledged before a crash).
+  uint64_t allowed_losses() const { return allowed_losses_; }
 
 private:
   struct sent_info {
@@ -71,6 +74,7 @@ private:
   bool durable_;
   int64_t last_crash_ms_ = -1;
   uint64_t acked_count_ = 0;
+  uint64_t allowed_losses_ = 0;
   std::map<std::string, sent_info> sent_;
   std::map<std::pair<int32_t, int64_t>, ack_info> acks_;
   std::map<std::pair<int32_t, int64_t>, std::vector<seen_info>> seen_;

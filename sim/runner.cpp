@@ -32,8 +32,8 @@ std::string hex(uint64_t v) {
 void print_result(std::ostream& out, const sim_result& r) {
   out << "seed " << r.seed << (r.ok() ? " ok" : " FAIL") << " hash=" << hex(r.hash)
       << " sim_ms=" << r.simulated_ms << " crashes=" << r.crashes << " sent=" << r.sent
-      << " acked=" << r.acked << " stored=" << r.final_records << " events=" << r.trace_lines
-      << " jobs=" << r.jobs << "\n";
+      << " acked=" << r.acked << " lost_allowed=" << r.allowed_losses
+      << " stored=" << r.final_records << " events=" << r.trace_lines << " jobs=" << r.jobs << "\n";
   for (auto& v : r.violations) out << "  violation: " << v << "\n";
 }
 
@@ -52,7 +52,7 @@ int run_cli(const runner_options& o, std::ostream& out,
   if (o.no_crashes) base.crashes = false;
   if (o.default_flush) base.durable = false;
   if (o.bug) base.bug_lying_fsync = true;
-  uint64_t failed = 0, nondeterministic = 0;
+  uint64_t failed = 0, nondeterministic = 0, crashes = 0, acked = 0, lost = 0;
   double simulated_s = 0;
   bool single = o.seeds <= 1;
   for (uint64_t i = 0; i < std::max<uint64_t>(o.seeds, 1); ++i) {
@@ -60,6 +60,9 @@ int run_cli(const runner_options& o, std::ostream& out,
     cfg.seed = o.seed + i;
     auto r = run_simulation(cfg, o.trace && single ? &out : nullptr);
     simulated_s += static_cast<double>(r.simulated_ms) / 1000.0;
+    crashes += r.crashes;
+    acked += r.acked;
+    lost += r.allowed_losses;
     if (o.check_determinism) {
       auto again = run_simulation(cfg, nullptr);
       simulated_s += static_cast<double>(again.simulated_ms) / 1000.0;
@@ -79,6 +82,7 @@ int run_cli(const runner_options& o, std::ostream& out,
   out << "seeds " << o.seed << ".." << o.seed + std::max<uint64_t>(o.seeds, 1) - 1 << ": " << failed
       << " failed";
   if (o.check_determinism) out << ", " << nondeterministic << " nondeterministic";
+  out << "; " << crashes << " crashes, " << acked << " acked, " << lost << " acked lost (allowed)";
   out << "; " << simulated_s << " simulated s in " << wall << " wall s ("
       << (wall > 0 ? simulated_s / wall : 0) << " sim s/wall s)\n";
   if (nondeterministic > 0) return 1;

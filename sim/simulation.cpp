@@ -146,6 +146,7 @@ sim_result run_simulation(const sim_config& cfg, std::ostream* trace) {
     res.crashes = w.crashes;
     res.sent = w.hist.sent_count();
     res.acked = w.hist.acked_count();
+    res.allowed_losses = w.hist.allowed_losses();
   }
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);

@@ -40,6 +40,7 @@ struct sim_result {
   uint64_t sent = 0;
   uint64_t acked = 0;
   uint64_t final_records = 0;
+  uint64_t allowed_losses = 0; // acknowledged, lost in a crash, allowed (default flush)
   bool ok() const { return violations.empty(); }
 };
 
