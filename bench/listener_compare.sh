@@ -9,7 +9,8 @@
 # Knobs (environment): BUILD_DIR (default <repo>/build-listener), ROUNDS (2), MESSAGES (300000),
 # SIZE (1024), DURATION_S (60: the produce run stops at MESSAGES or DURATION_S), LAT_RATE
 # (5000), LAT_DURATION_S (10), PIPE_REQUESTS (20000), PIPE_DEPTH (16), BUILD=0 skips the build,
-# BENCH_TMP (/tmp), KEEP=1 keeps the scratch dir.
+# LOAD (caudal-load to use; default $BUILD_DIR/bench/caudal-load), BENCH_TMP (/tmp), KEEP=1
+# keeps the scratch dir.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,7 +24,7 @@ LAT_DURATION_S=${LAT_DURATION_S:-10}
 PIPE_REQUESTS=${PIPE_REQUESTS:-20000}
 PIPE_DEPTH=${PIPE_DEPTH:-16}
 PY=/usr/bin/python3
-LOAD=$BUILD_DIR/bench/caudal-load
+LOAD=${LOAD:-$BUILD_DIR/bench/caudal-load}
 WORK=$(mktemp -d "${BENCH_TMP:-/tmp}/caudal-listener.XXXXXX")
 NODE_PID=""
 
