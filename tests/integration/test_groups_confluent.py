@@ -50,10 +50,10 @@ def worker(bootstrap, topic, group):
 class Member:
     """A worker subprocess and what it printed so far."""
 
-    def __init__(self, name, bootstrap):
+    def __init__(self, name, bootstrap, script, group):
         self.name = name
-        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "worker",
-                                      bootstrap, TOPIC, GROUP], stdout=subprocess.PIPE)
+        self.proc = subprocess.Popen([sys.executable, os.path.abspath(script), "worker",
+                                      bootstrap, TOPIC, group], stdout=subprocess.PIPE)
         self.events = queue.Queue()
         self.assignment = None
         self.seen, self.committed = [], set()
@@ -80,6 +80,12 @@ class Member:
 
 
 def test(ctx):
+    run_scenario(ctx, __file__, GROUP)
+
+
+def run_scenario(ctx, script, group):
+    """The whole scenario with members running `script worker BOOTSTRAP TOPIC GROUP`
+    (shared by the tests of other clients)."""
     import harness
     from harness import check, check_equal, wait_until
     from confluent_kafka import Producer
@@ -118,14 +124,14 @@ def test(ctx):
         seen = {r for m in members for r in m.seen}
         return set(produced) <= seen
 
-    a, b = Member("a", node.bootstrap), Member("b", node.bootstrap)
+    a, b = Member("a", node.bootstrap, script, group), Member("b", node.bootstrap, script, group)
     members += [a, b]
     wait_until(lambda: split_ok([a, b]), 60, "two members to split the partitions")
     check(not (a.assignment & b.assignment), "a and b own the same partition")
     produce(300)
     wait_until(all_consumed, 60, "the first 300 records")
 
-    c = Member("c", node.bootstrap)
+    c = Member("c", node.bootstrap, script, group)
     members.append(c)
     wait_until(lambda: split_ok([a, b, c]), 60, "three members to split the partitions")
     print(f"after join of c: a={sorted(a.assignment)} b={sorted(b.assignment)} "
@@ -159,10 +165,10 @@ def test(ctx):
     c.proc.send_signal(signal.SIGTERM)
     check_equal(c.proc.wait(30), 0, "exit code of the last member")
     # The group is Empty now (DescribeGroups via librdkafka's list_groups) and listed.
-    groups = admin.list_groups(group=GROUP, timeout=20)
-    check_equal([(g.id, g.state, len(g.members)) for g in groups], [(GROUP, "Empty", 0)],
+    groups = admin.list_groups(group=group, timeout=20)
+    check_equal([(g.id, g.state, len(g.members)) for g in groups], [(group, "Empty", 0)],
                 "DescribeGroups after every member left")
-    check(GROUP in [g.id for g in admin.list_groups(timeout=20)], "group listed by ListGroups")
+    check(group in [g.id for g in admin.list_groups(timeout=20)], "group listed by ListGroups")
     for m in members:
         if m.proc.poll() is None:
             m.proc.kill()
