@@ -1,5 +1,7 @@
 #include "sim/client.h"
 
+#include <algorithm>
+
 namespace caudal::sim {
 
 actors::connection_sink connection::sink() {
@@ -14,7 +16,26 @@ actors::connection_sink connection::sink() {
   return s;
 }
 
+int64_t connection::arrival(int64_t& last) {
+  last = std::max(last, loop_.now_ms() + loop_.uniform(0, max_latency_ms_));
+  return last - loop_.now_ms();
+}
+
+void connection::transmit(protocol::byte_buffer frame) {
+  auto self = shared_from_this();
+  loop_.after(arrival(last_request_ms_), [self, f = std::move(frame)]() mutable {
+    if (self->alive_) caf::anon_send(self->session_, actors::frame_atom::value, std::move(f));
+  });
+}
+
 void connection::on_response(std::optional<protocol::byte_buffer> frame) {
+  if (!alive_) return;
+  auto self = shared_from_this();
+  loop_.after(arrival(last_response_ms_),
+              [self, f = std::move(frame)]() mutable { self->deliver(std::move(f)); });
+}
+
+void connection::deliver(std::optional<protocol::byte_buffer> frame) {
   if (!alive_ || pending_.empty()) return; // after a crash: the socket is gone
   auto h = std::move(pending_.front());
   pending_.pop_front();

@@ -4,7 +4,9 @@
 // responses that come back through the session's connection_sink, in request
 // order. A crash of the node breaks the connection: every pending request's
 // handler is called with nullptr (outcome unknown), as a client sees a
-// dropped TCP connection.
+// dropped TCP connection. Frames travel with a seeded latency each way (in
+// order, like TCP), so crashes also hit requests on the wire and answers that
+// were decided but not yet delivered.
 
 #include <deque>
 #include <functional>
@@ -19,12 +21,16 @@
 #include "actors/connection_sink.h"
 #include "protocol/bytes.h"
 #include "protocol/headers.h"
+#include "sim/sim_loop.h"
 
 namespace caudal::sim {
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
   using raw_handler = std::function<void(const protocol::byte_buffer* frame)>;
+
+  connection(sim_loop& loop, int64_t max_latency_ms)
+      : loop_(loop), max_latency_ms_(max_latency_ms) {}
 
   /// A sink for the session that feeds this connection.
   actors::connection_sink sink();
@@ -60,16 +66,23 @@ public:
       }
       done(&resp);
     });
-    caf::anon_send(session_, actors::frame_atom::value, std::move(frame));
+    transmit(std::move(frame));
   }
 
   uint64_t bad_frames() const { return bad_frames_; }
 
 private:
+  void transmit(protocol::byte_buffer frame);
   void on_response(std::optional<protocol::byte_buffer> frame);
+  void deliver(std::optional<protocol::byte_buffer> frame);
+  int64_t arrival(int64_t& last);
   static bool decode_frame(const protocol::byte_buffer& f, int32_t corr, int16_t header_version,
                            const std::function<void(protocol::reader&)>& body);
 
+  sim_loop& loop_;
+  int64_t max_latency_ms_;
+  int64_t last_request_ms_ = 0; // arrival times only grow: in-order delivery
+  int64_t last_response_ms_ = 0;
   caf::actor session_;
   bool alive_ = true;
   int32_t next_correlation_ = 1;

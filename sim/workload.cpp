@@ -30,7 +30,7 @@ workload::workload(sim_loop& loop, sim_node& node, history& h, trace_log& trace,
 bool workload::get_conn(std::shared_ptr<connection>& c) {
   if (c && c->alive()) return true;
   if (!node_.up()) return false;
-  c = std::make_shared<connection>();
+  c = std::make_shared<connection>(loop_, cfg_.max_latency_ms);
   c->attach(node_.connect(c->sink()));
   return true;
 }

@@ -32,7 +32,8 @@ struct workload_config {
   int max_batch = 3;
   int64_t think_max_ms = 40;
   int64_t backoff_max_ms = 200;
-  int max_filler = 48; // extra value bytes, seeded length
+  int max_filler = 48;        // extra value bytes, seeded length
+  int64_t max_latency_ms = 3; // client <-> node, each way
   std::map<std::string, std::string> topic_configs;
 };
 
