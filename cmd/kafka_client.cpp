@@ -115,7 +115,8 @@ admin_options_ptr make_admin_options(rd_kafka_t* rk, rd_kafka_admin_op_t op,
   char errstr[256];
   rd_kafka_AdminOptions_set_request_timeout(options.get(), global.timeout_ms, errstr,
                                             sizeof errstr);
-  if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS || op == RD_KAFKA_ADMIN_OP_DELETETOPICS) {
+  if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS || op == RD_KAFKA_ADMIN_OP_DELETETOPICS ||
+      op == RD_KAFKA_ADMIN_OP_CREATEPARTITIONS) {
     rd_kafka_AdminOptions_set_operation_timeout(options.get(), global.timeout_ms, errstr,
                                                 sizeof errstr);
   }

@@ -34,6 +34,8 @@ using admin_options_ptr =
 using new_topic_ptr = std::unique_ptr<rd_kafka_NewTopic_t, deleter<rd_kafka_NewTopic_destroy>>;
 using delete_topic_ptr =
     std::unique_ptr<rd_kafka_DeleteTopic_t, deleter<rd_kafka_DeleteTopic_destroy>>;
+using new_partitions_ptr =
+    std::unique_ptr<rd_kafka_NewPartitions_t, deleter<rd_kafka_NewPartitions_destroy>>;
 using config_resource_ptr =
     std::unique_ptr<rd_kafka_ConfigResource_t, deleter<rd_kafka_ConfigResource_destroy>>;
 using partition_list_ptr = std::unique_ptr<rd_kafka_topic_partition_list_t,

@@ -104,6 +104,26 @@ int run_delete(const std::vector<std::string>& names, const global_options& glob
   return report_topic_results(results, count) ? exit_ok : exit_failure;
 }
 
+int run_add_partitions(const std::string& name, int total, const global_options& global) {
+  client_error err;
+  auto rk = admin_handle(global, err);
+  if (!rk) return print_error("topic add-partitions", err.message), exit_failure;
+  char errstr[512];
+  new_partitions_ptr request{
+      rd_kafka_NewPartitions_new(name.c_str(), static_cast<size_t>(total), errstr, sizeof errstr)};
+  if (!request) return print_error("topic add-partitions", errstr), exit_usage;
+  auto options = make_admin_options(rk.get(), RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, global);
+  queue_ptr queue{rd_kafka_queue_new(rk.get())};
+  rd_kafka_NewPartitions_t* raw = request.get();
+  rd_kafka_CreatePartitions(rk.get(), &raw, 1, options.get(), queue.get());
+  auto ev = wait_admin_result(queue.get(), global, err);
+  if (!ev) return print_error("topic add-partitions", err.message), exit_failure;
+  size_t count = 0;
+  const auto** results = rd_kafka_CreatePartitions_result_topics(
+      rd_kafka_event_CreatePartitions_result(ev.get()), &count);
+  return report_topic_results(results, count) ? exit_ok : exit_failure;
+}
+
 int run_list(const global_options& global) {
   client_error err;
   auto rk = admin_handle(global, err);
@@ -211,6 +231,15 @@ void add_topic_command(CLI::App& app, const global_options& global, int& result)
   auto* del = topic->add_subcommand("delete", "Delete one or more topics");
   del->add_option("names", *names, "Topic names")->required();
   del->callback([names, &global, &result] { result = run_delete(*names, global); });
+
+  auto grow = std::make_shared<std::pair<std::string, int>>();
+  auto* g = topic->add_subcommand("add-partitions", "Grow a topic to a total partition count");
+  g->add_option("name", grow->first, "Topic name")->required();
+  g->add_option("-n,--total", grow->second, "New total number of partitions")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  g->callback(
+      [grow, &global, &result] { result = run_add_partitions(grow->first, grow->second, global); });
 
   auto alter = std::make_shared<alter_options>();
   auto* a = topic->add_subcommand("alter-config", "Set or remove topic configs");

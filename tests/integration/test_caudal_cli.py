@@ -45,6 +45,12 @@ def topic_commands(ctx, node):
           f"retention.ms still dynamic after --delete: {rows}")
     check(["segment.bytes", "1048576", "DYNAMIC_TOPIC_CONFIG"] in rows, "delete dropped segment")
 
+    ctx.cli_ok(node, "topic", "add-partitions", "cli-other", "-n", "3")
+    check(["cli-other", "3", "1"] in table(ctx.cli_ok(node, "topic", "list").stdout),
+          "cli-other not grown to 3 partitions")
+    shrink = ctx.cli(node, "topic", "add-partitions", "cli-other", "-n", "2")
+    check_equal(shrink.returncode, 1, "exit code of shrinking a topic")
+    check(b"INVALID_PARTITIONS" in shrink.stderr, f"shrink stderr: {shrink.stderr}")
     ctx.cli_ok(node, "topic", "delete", "cli-other")
     names = [r[0] for r in table(ctx.cli_ok(node, "topic", "list").stdout)[1:]]
     check("cli-other" not in names, f"deleted topic still listed: {names}")
