@@ -3,6 +3,7 @@
 // (group_coordinator.h), whose answer is encoded here in the request's version.
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/group_messages.h"
 #include "actors/handlers.h"
@@ -18,7 +19,11 @@ constexpr int32_t authorized_ops_omitted = INT32_MIN;
 template <class Answer, class OnOk, class OnError, class... Ts>
 void ask(session_self self, OnOk on_ok, OnError on_error, Ts&&... xs) {
   self->request(self->state.ctx.group_coordinator, caf::infinite, std::forward<Ts>(xs)...)
-      .then([=](Answer& a) mutable { on_ok(a); }, [=](caf::error&) mutable { on_error(); });
+      .then([=](Answer& a) mutable { on_ok(a); },
+            [=](caf::error& e) mutable {
+              spdlog::warn("group coordinator did not answer: {}", self->system().render(e));
+              on_error();
+            });
 }
 
 void answer_find_coordinator(session_self self, const request_context& rc,
