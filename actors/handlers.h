@@ -25,6 +25,11 @@ void handle_metadata(session_self self, const request_context& rc, msg::metadata
 void handle_describe_cluster(session_self self, const request_context& rc,
                              const msg::describe_cluster_request& req);
 void handle_produce(session_self self, const request_context& rc, msg::produce_request req);
+/// handle_produce, minus the response while ctx.test_drop_produce_responses > 0.
+void handle_produce_with_test_hooks(session_self self, const request_context& rc,
+                                    msg::produce_request req);
+void handle_init_producer_id(session_self self, const request_context& rc,
+                             msg::init_producer_id_request req);
 void handle_fetch(session_self self, const request_context& rc, msg::fetch_request req);
 void handle_list_offsets(session_self self, const request_context& rc,
                          msg::list_offsets_request req);

@@ -2,6 +2,7 @@
 // What every session of a node shares: identity, limits, the metadata cache
 // and the actors it forwards to. Copied into each session at spawn.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,6 +23,9 @@ struct node_context {
   int32_t fetch_max_bytes = 57671680;
   std::shared_ptr<metadata_cache> metadata;
   caf::actor topic_manager;
+  caf::actor producer_ids; // InitProducerId (producer_ids.h)
+  // test.drop.produce.responses: node-wide countdown of Produce responses to drop
+  std::shared_ptr<std::atomic<int32_t>> test_drop_produce_responses;
   caf::actor group_coordinator; // consumer groups (group_coordinator.h)
   node_clock clock;
 };

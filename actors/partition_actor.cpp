@@ -9,6 +9,7 @@
 #include "actors/atoms.h"
 #include "actors/error_codes.h"
 #include "actors/partition_messages.h"
+#include "actors/producer_guard.h"
 #include "protocol/record_batch.h"
 
 
@@ -24,6 +25,7 @@ struct waiter {
 struct partition_state {
   partition_args args;
   std::unique_ptr<storage::partition_log> log;
+  std::optional<producer_guard> producers; // idempotent-producer state
   std::vector<waiter> waiters;
   static inline const char* name = "partition";
 
@@ -36,6 +38,9 @@ struct partition_state {
     if (!log) return;
     if (auto r = log->close(); !r)
       spdlog::error("{}-{}: close failed: {}", args.topic, args.partition, r.error().message);
+    else if (auto s = producers ? producers->snapshot(*args.fs, *log) : storage::ok(); !s)
+      spdlog::error("{}-{}: producer snapshot failed: {}", args.topic, args.partition,
+                    s.error().message);
   }
 };
 
@@ -73,6 +78,8 @@ append_reply handle_append(partition_self self, append_request& req) {
   auto& st = self->state;
   append_reply rep;
   auto now = now_ms(self);
+  std::vector<protocol::batch_header> headers;
+  if (auto early = st.producers->before_append(req.records, *st.log, headers)) return *early;
   auto res = st.log->append(std::span<uint8_t>{req.records}, 0, now);
   if (!res) {
     rep.error = append_error_code(res.error());
@@ -81,6 +88,7 @@ append_reply handle_append(partition_self self, append_request& req) {
       spdlog::error("{}-{}: append failed: {}", st.args.topic, st.args.partition, rep.message);
     return rep;
   }
+  st.producers->after_append(headers, res->base_offset, now, *st.args.fs, *st.log);
   rep.base_offset = res->base_offset;
   rep.log_append_time_ms = res->log_append_time_ms;
   rep.log_start_offset = st.log->log_start_offset();
@@ -145,6 +153,7 @@ void schedule_housekeeping(partition_self self) {
 void run_retention(partition_self self) {
   auto& st = self->state;
   auto now = now_ms(self);
+  st.producers->expire(now);
   if (auto r = st.log->enforce_retention(now, st.log->log_end_offset()); !r)
     spdlog::error("{}-{}: retention failed: {}", st.args.topic, st.args.partition,
                   r.error().message);
@@ -202,9 +211,16 @@ caf::actor spawn_partition(caf::actor_system& sys, partition_args args, std::str
     error = log.error().message;
     return {};
   }
-  return sys.spawn([a = std::move(args), l = std::move(*log)](partition_self self) mutable {
+  auto producers = producer_guard::open(*args.fs, **log);
+  if (!producers) {
+    error = "producer state: " + producers.error().message;
+    return {};
+  }
+  return sys.spawn([a = std::move(args), l = std::move(*log),
+                    p = std::move(*producers)](partition_self self) mutable {
     self->state.args = std::move(a);
     self->state.log = std::move(l);
+    self->state.producers = std::move(p);
     return partition_impl(self);
   });
 }

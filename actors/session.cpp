@@ -71,7 +71,8 @@ void reject_api_versions(session_self self, const request_context& rc) {
 
 void dispatch(session_self self, protocol::reader& r, const request_context& rc) {
   switch (rc.header.api_key) {
-    case 0: return decode_and_run<msg::produce_request>(self, r, rc, handle_produce);
+    case 0:
+      return decode_and_run<msg::produce_request>(self, r, rc, handle_produce_with_test_hooks);
     case 1: return decode_and_run<msg::fetch_request>(self, r, rc, handle_fetch);
     case 2: return decode_and_run<msg::list_offsets_request>(self, r, rc, handle_list_offsets);
     case 3: return decode_and_run<msg::metadata_request>(self, r, rc, handle_metadata);
@@ -93,6 +94,8 @@ void dispatch(session_self self, protocol::reader& r, const request_context& rc)
         self, r, rc, [](auto s, auto& c, auto q) { handle_api_versions(s, c, q); });
     case 19: return decode_and_run<msg::create_topics_request>(self, r, rc, handle_create_topics);
     case 20: return decode_and_run<msg::delete_topics_request>(self, r, rc, handle_delete_topics);
+    case 22:
+      return decode_and_run<msg::init_producer_id_request>(self, r, rc, handle_init_producer_id);
     case 32:
       return decode_and_run<msg::describe_configs_request>(self, r, rc, handle_describe_configs);
     case 33: return decode_and_run<msg::alter_configs_request>(self, r, rc, handle_alter_configs);

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/group_coordinator.h"
+#include "actors/producer_ids.h"
 #include "actors/session.h"
 #include "actors/topic_manager.h"
 #include "cluster/boot.h"
@@ -54,6 +55,8 @@ actors::node_context make_context(const node_config& cfg, const boot_info& boot,
   ctx.fetch_max_bytes = cfg.fetch_max_bytes;
   ctx.metadata = std::move(cache);
   ctx.topic_manager = std::move(topic_manager);
+  ctx.test_drop_produce_responses =
+    std::make_shared<std::atomic<int32_t>>(cfg.test_drop_produce_responses);
   ctx.clock = boot.clock;
   return ctx;
 }
@@ -107,6 +110,7 @@ int serve(const node_config& cfg, storage::filesystem& fs, storage::metastore& m
   auto cache = std::make_shared<actors::metadata_cache>();
   auto manager = actors::spawn_topic_manager(sys, manager_args(cfg, *boot, fs, meta, cache));
   auto ctx = make_context(cfg, *boot, cache, manager);
+  ctx.producer_ids = actors::spawn_producer_id_manager(sys, &meta, manager); // exits with it
   actors::group_coordinator_args groups; // exits with the topic manager, which it monitors
   groups.meta = &meta;
   groups.cache = cache;

@@ -114,6 +114,7 @@ bool read_numbers(const std::map<std::string, std::string>& kv, node_config& c,
          read_int(kv, "queued.max.request.bytes", c.queued_max_request_bytes, err) &&
          read_int(kv, "num.network.threads", c.network_threads, err) &&
          read_int(kv, "fetch.max.bytes", c.fetch_max_bytes, err) &&
+         read_int(kv, "test.drop.produce.responses", c.test_drop_produce_responses, err) &&
          read_bool(kv, "auto.create.topics.enable", c.auto_create_topics, err);
 }
 

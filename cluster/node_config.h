@@ -35,6 +35,7 @@ struct node_config {
   /// kept for comparison; see docs/architecture.md).
   std::string listener_impl = "asio";
   int32_t fetch_max_bytes = 57671680; // Kafka's broker fetch.max.bytes
+  int32_t test_drop_produce_responses = 0; // fault injection for tests (docs/operations.md)
 
   /// Broker-level topic defaults under their topic-config names
   /// (log.retention.ms -> retention.ms, ...), handed to new topics.

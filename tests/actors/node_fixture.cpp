@@ -1,5 +1,7 @@
 #include "node_fixture.h"
 
+#include "actors/producer_ids.h"
+
 #include <random>
 
 namespace caudal::testing {
@@ -30,6 +32,7 @@ node_fixture::node_fixture(std::map<std::string, std::string> topic_defaults,
   ctx.advertised_port = 9092;
   ctx.metadata = cache;
   ctx.topic_manager = manager;
+  ctx.producer_ids = actors::spawn_producer_id_manager(*sys, meta.get(), manager);
   actors::group_coordinator_args g; // exits with the topic manager
   g.meta = meta.get();
   g.cache = cache;

@@ -7,6 +7,7 @@ import os
 import struct
 
 from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient, NewTopic
 
 import clients
 import harness
@@ -21,6 +22,7 @@ COUNT = 300
 def produce_idempotent(bootstrap, start, count):
     producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True,
                          "acks": "all", "linger.ms": 5, "request.timeout.ms": 1500,
+                         "socket.timeout.ms": 2000,
                          "message.timeout.ms": 60000, "retry.backoff.ms": 100})
     errors = []
 
@@ -62,6 +64,14 @@ def idempotent_batch(producer_id, epoch, sequence, records):
     return bytes(b)
 
 
+def produce_when_loaded(conn, batch):
+    """The node listens before its topics are loaded: retry UNKNOWN_TOPIC_OR_PARTITION."""
+    def attempt():
+        p = kafka_wire.produce(conn, RAW_TOPIC, 0, batch)
+        return p if p["ErrorCode"] != 3 else None
+    return harness.wait_until(attempt, 20, "the topic to be loaded")
+
+
 def raw_checks(ctx, node):
     conn = kafka_wire.Connection("127.0.0.1", node.port)
     err, _, _ = init_producer_id(conn, transactional_id="txn-1")
@@ -70,13 +80,12 @@ def raw_checks(ctx, node):
     check_equal((err, epoch), (0, 0), "InitProducerId v0")
     err, pid2, _ = init_producer_id(conn, version=4)
     check(err == 0 and pid2 != pid, "a second producer gets a new id")
-    # Create the topic by producing a plain batch (auto-create), then the idempotent ones.
+    admin = AdminClient({"bootstrap.servers": node.bootstrap})
+    admin.create_topics([NewTopic(RAW_TOPIC, 1, 1)])[RAW_TOPIC].result(20)
+    del admin  # no client left reconnecting in the background across the restarts below
     first = idempotent_batch(pid, 0, 0, [(b"a", b"1", []), (b"b", b"2", [])])
     second = idempotent_batch(pid, 0, 2, [(b"c", b"3", [])])
-    for _ in range(50):
-        p = kafka_wire.produce(conn, RAW_TOPIC, 0, first)
-        if p["ErrorCode"] != 3:
-            break
+    p = kafka_wire.produce(conn, RAW_TOPIC, 0, first)
     check_equal((p["ErrorCode"], p["BaseOffset"]), (0, 0), "first idempotent batch")
     p = kafka_wire.produce(conn, RAW_TOPIC, 0, second)
     check_equal((p["ErrorCode"], p["BaseOffset"]), (0, 2), "second idempotent batch")
@@ -90,9 +99,10 @@ def raw_checks(ctx, node):
 
     # SIGKILL: the state is rebuilt from the log, the retry is still recognised.
     node.kill()
+    node.write_config({"test.drop.produce.responses": "0"})
     node.start()
     conn = kafka_wire.Connection("127.0.0.1", node.port)
-    p = kafka_wire.produce(conn, RAW_TOPIC, 0, second)
+    p = produce_when_loaded(conn, second)
     check_equal((p["ErrorCode"], p["BaseOffset"]), (0, 2), "duplicate after SIGKILL")
     check_equal(kafka_wire.list_offset(conn, RAW_TOPIC, 0, kafka_wire.LATEST), (0, 3),
                 "log end after the retry across a crash")
@@ -105,7 +115,7 @@ def raw_checks(ctx, node):
     check(f"{3:020d}.snapshot" in snaps, f"snapshot at the log end after a clean stop: {snaps}")
     node.start()
     conn = kafka_wire.Connection("127.0.0.1", node.port)
-    p = kafka_wire.produce(conn, RAW_TOPIC, 0, first)
+    p = produce_when_loaded(conn, first)
     check_equal((p["ErrorCode"], p["BaseOffset"]), (0, 0), "duplicate after a clean restart")
     # KIP-360: bumping the epoch fences the old one; the new epoch starts at 0.
     err, same, bumped = init_producer_id(conn, version=3, producer_id=pid, epoch=0)
