@@ -1,6 +1,7 @@
 #include "cluster/listener.h"
 
 #include <deque>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -43,6 +44,9 @@ public:
     session_ = factory(std::move(sink));
     asio::post(strand_, [self = shared_from_this()] { self->read_size(); });
   }
+
+  /// Closes the socket and stops the session; only when no I/O thread runs.
+  void close_after_stop() { shutdown(); }
 
 private:
   void read_size() {
@@ -141,11 +145,32 @@ struct kafka_listener::impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
+  // Every connection, so that stop() can end their sessions: a session
+  // holds its connection, and an actor system waits for its actors.
+  std::mutex connections_mutex;
+  std::vector<std::weak_ptr<connection>> connections;
+
+  void track(const std::shared_ptr<connection>& c) {
+    std::lock_guard guard{connections_mutex};
+    std::erase_if(connections, [](auto& w) { return w.expired(); });
+    connections.push_back(c);
+  }
+
+  void close_all() {
+    std::lock_guard guard{connections_mutex};
+    for (auto& w : connections)
+      if (auto c = w.lock()) c->close_after_stop();
+    connections.clear();
+  }
 
   void accept() {
     acceptor.async_accept(asio::make_strand(io), [this](auto ec, tcp::socket sock) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec) std::make_shared<connection>(std::move(sock), opts)->start(factory);
+      if (!ec) {
+        auto c = std::make_shared<connection>(std::move(sock), opts);
+        track(c);
+        c->start(factory);
+      }
       accept();
     });
   }
@@ -193,6 +218,7 @@ void kafka_listener::stop() {
   impl_->io.stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
+  impl_->close_all(); // the I/O threads are gone: nothing else touches them now
 }
 
 } // namespace caudal::cluster
