@@ -216,6 +216,7 @@ caf::actor spawn_partition(caf::actor_system& sys, partition_args args, std::str
     error = "producer state: " + producers.error().message;
     return {};
   }
+  producers->set_expiration_ms(args.producer_id_expiration_ms);
   return sys.spawn([a = std::move(args), l = std::move(*log),
                     p = std::move(*producers)](partition_self self) mutable {
     self->state.args = std::move(a);

@@ -37,6 +37,7 @@ struct partition_args {
   storage::filesystem* fs = nullptr; // outlives the actor
   node_clock clock;
   int64_t retention_check_interval_ms = 300000;
+  int64_t producer_id_expiration_ms = 86400000; // producer.id.expiration.ms
 };
 
 /// Opens (and recovers) the log, then spawns the actor. Returns an invalid

@@ -77,6 +77,7 @@ bool open_partitions(topic_manager_self self, topic_entry& t, int32_t first, int
     pa.fs = st.args.fs;
     pa.clock = st.args.clock;
     pa.retention_check_interval_ms = st.args.retention_check_interval_ms;
+    pa.producer_id_expiration_ms = st.args.producer_id_expiration_ms;
     auto actor = spawn_partition(self->system(), std::move(pa), error);
     if (!actor) return false;
     self->link_to(actor);

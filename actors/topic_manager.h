@@ -40,6 +40,7 @@ struct topic_manager_args {
   int16_t default_replication_factor = 1;
   int32_t live_nodes = 1;
   int64_t retention_check_interval_ms = 300000;
+  int64_t producer_id_expiration_ms = 86400000;
   std::map<std::string, std::string> broker_topic_defaults;
   std::map<std::string, std::string> broker_configs; // as read from the file
 };

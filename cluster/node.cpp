@@ -74,6 +74,7 @@ actors::topic_manager_args manager_args(const node_config& cfg, const boot_info&
   a.num_partitions = cfg.num_partitions;
   a.default_replication_factor = cfg.default_replication_factor;
   a.retention_check_interval_ms = cfg.retention_check_interval_ms;
+  a.producer_id_expiration_ms = cfg.producer_id_expiration_ms;
   a.broker_topic_defaults = cfg.topic_defaults;
   a.broker_configs = cfg.raw;
   return a;

@@ -110,6 +110,7 @@ bool read_numbers(const std::map<std::string, std::string>& kv, node_config& c,
          read_int(kv, "num.partitions", c.num_partitions, err) &&
          read_int(kv, "default.replication.factor", c.default_replication_factor, err) &&
          read_int(kv, "log.retention.check.interval.ms", c.retention_check_interval_ms, err) &&
+         read_int(kv, "producer.id.expiration.ms", c.producer_id_expiration_ms, err) &&
          read_int(kv, "socket.request.max.bytes", c.socket_request_max_bytes, err) &&
          read_int(kv, "queued.max.request.bytes", c.queued_max_request_bytes, err) &&
          read_int(kv, "num.network.threads", c.network_threads, err) &&
@@ -125,6 +126,8 @@ bool check_ranges(const node_config& c, config_error& err) {
   if (c.socket_request_max_bytes < 1024)
     return err.message = "socket.request.max.bytes must be >= 1024", false;
   if (c.network_threads < 1) return err.message = "num.network.threads must be >= 1", false;
+  if (c.producer_id_expiration_ms < 1)
+    return err.message = "producer.id.expiration.ms must be >= 1", false;
   if (c.retention_check_interval_ms < 1)
     return err.message = "log.retention.check.interval.ms must be >= 1", false;
   return true;

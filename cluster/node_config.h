@@ -27,6 +27,7 @@ struct node_config {
   int16_t default_replication_factor = 1;
   bool auto_create_topics = true;
   int64_t retention_check_interval_ms = 300000;
+  int64_t producer_id_expiration_ms = 86400000;
 
   int32_t socket_request_max_bytes = 104857600;
   int64_t queued_max_request_bytes = 67108864;
