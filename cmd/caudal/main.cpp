@@ -7,6 +7,7 @@
 
 #include "cmd/cli_common.h"
 #include "cmd/consume.h"
+#include "cmd/group.h"
 #include "cmd/node_command.h"
 #include "cmd/produce.h"
 #include "cmd/topic.h"
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   add_topic_command(app, global, result);
   add_produce_command(app, global, result);
   add_consume_command(app, global, result);
+  add_group_command(app, global, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
