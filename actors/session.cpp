@@ -33,11 +33,13 @@ void close_connection(session_self self, const std::string& why) {
   st.sink.close();
 }
 
-/// Decodes the body of request type T; false if malformed or trailing bytes.
+/// Decodes the body of request type T; false if malformed. Trailing bytes are
+/// ignored, as Kafka's broker does: librdkafka 2.0.2 sends ListGroups v4 with
+/// one extra byte after the tagged fields.
 template <class T>
 bool decode_body(protocol::reader& r, int16_t version, T& out) {
   out.decode(r, version);
-  return r.ok() && r.at_end();
+  return r.ok();
 }
 
 template <class T, class Handler>
