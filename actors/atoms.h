@@ -24,4 +24,12 @@ using ensure_atom = caf::atom_constant<caf::atom("ensure")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 
+// Inter-node transport seam (cluster/transport.h, cluster/peer_router.h,
+// sim/network/): see those headers for the message shapes.
+using peer_send_atom = caf::atom_constant<caf::atom("peersend")>;
+using peer_deliver_atom = caf::atom_constant<caf::atom("peerdeliv")>;
+using peer_register_atom = caf::atom_constant<caf::atom("peerreg")>;
+using peer_unregister_atom = caf::atom_constant<caf::atom("peerunreg")>;
+using peer_address_atom = caf::atom_constant<caf::atom("peeraddr")>;
+
 } // namespace caudal::actors
