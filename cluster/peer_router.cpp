@@ -1,0 +1,79 @@
+#include "cluster/peer_router.h"
+
+#include <map>
+#include <string>
+#include <utility>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/atoms.h"
+
+namespace caudal::cluster {
+
+namespace {
+
+using actors::peer_deliver_atom;
+using actors::peer_register_atom;
+using actors::peer_unregister_atom;
+using actors::status_atom;
+
+struct router_state {
+  std::map<std::string, caf::actor> groups;
+  router_status counters;
+  static inline const char* name = "caudal.peer_router";
+};
+
+using router_actor = caf::stateful_actor<router_state>;
+
+void forward(router_actor* self, int32_t from, caf::message& m) {
+  auto& st = self->state;
+  // Only a std::string in front is a group key; anything else cannot be routed.
+  if (m.empty() || !m.match_element<std::string>(0)) {
+    ++st.counters.dropped_malformed;
+    return;
+  }
+  auto it = st.groups.find(m.get_as<std::string>(0));
+  if (it == st.groups.end()) {
+    ++st.counters.dropped_unknown_group;
+    return;
+  }
+  ++st.counters.delivered;
+  self->send(it->second, peer_deliver_atom::value, from, std::move(m));
+}
+
+// A group actor that dies unregistered must not swallow later messages
+// silently: forgetting it turns them into counted unknown-group drops.
+void forget_dead(router_actor* self, const caf::down_msg& dm) {
+  auto& groups = self->state.groups;
+  for (auto it = groups.begin(); it != groups.end();) {
+    if (it->second.address() == dm.source)
+      it = groups.erase(it);
+    else
+      ++it;
+  }
+}
+
+caf::behavior router(router_actor* self) {
+  self->set_down_handler([self](caf::down_msg& dm) { forget_dead(self, dm); });
+  return {
+      [self](peer_register_atom, std::string& group, caf::actor& a) {
+        if (!a) return;
+        self->monitor(a);
+        self->state.groups[std::move(group)] = std::move(a);
+      },
+      [self](peer_unregister_atom, const std::string& group) { self->state.groups.erase(group); },
+      [self](peer_deliver_atom, int32_t from, caf::message& m) { forward(self, from, m); },
+      [self](status_atom) {
+        auto s = self->state.counters;
+        s.groups = self->state.groups.size();
+        return s;
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_peer_router(caf::actor_system& sys) { return sys.spawn(router); }
+
+} // namespace caudal::cluster

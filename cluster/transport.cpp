@@ -1,0 +1,199 @@
+#include "cluster/transport.h"
+
+#include <chrono>
+#include <random>
+#include <set>
+#include <utility>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/atoms.h"
+
+namespace caudal::cluster {
+
+int64_t backoff_delay_ms(int64_t min_ms, int64_t max_ms, uint32_t failures, uint64_t draw) {
+  min_ms = std::max<int64_t>(min_ms, 1);
+  max_ms = std::max(max_ms, min_ms);
+  int64_t b = min_ms;
+  // Doubling stops at the cap, so the shift can never overflow.
+  for (uint32_t i = 0; i < failures && b < max_ms; ++i) b = std::min(max_ms, b * 2);
+  int64_t half = b / 2;
+  return half + static_cast<int64_t>(draw % static_cast<uint64_t>(b - half + 1));
+}
+
+namespace {
+
+using actors::peer_address_atom;
+using actors::peer_deliver_atom;
+using actors::peer_send_atom;
+using actors::status_atom;
+using std::chrono::milliseconds;
+
+struct link {
+  peer_address addr;
+  caf::actor router;       // proxy of the peer's router while connected
+  bool connecting = false; // a connect request is in flight
+  uint64_t generation = 0; // bumps on every attempt and address change; stale replies ignored
+  uint32_t failures = 0;   // consecutive failed attempts (backoff exponent)
+  uint64_t sent = 0;
+  uint64_t dropped = 0;
+  uint64_t connects = 0;
+};
+
+struct transport_state {
+  transport_config cfg;
+  std::map<int32_t, link> links;
+  std::mt19937_64 rng;
+  uint64_t local = 0;
+  uint64_t dropped_unknown_peer = 0;
+  static inline const char* name = "caudal.transport";
+};
+
+using transport_actor = caf::stateful_actor<transport_state>;
+
+void connect(transport_actor* self, int32_t node);
+
+void schedule_retry(transport_actor* self, int32_t node) {
+  auto& st = self->state;
+  auto& l = st.links[node];
+  auto delay = backoff_delay_ms(st.cfg.backoff_min_ms, st.cfg.backoff_max_ms, l.failures, st.rng());
+  ++l.failures;
+  self->delayed_send(self, milliseconds{delay}, caf::connect_atom::value, node, l.generation);
+}
+
+void on_failed(transport_actor* self, int32_t node, uint64_t generation) {
+  auto it = self->state.links.find(node);
+  if (it == self->state.links.end() || it->second.generation != generation) return;
+  it->second.connecting = false;
+  schedule_retry(self, node);
+}
+
+void on_connected(transport_actor* self, int32_t node, uint64_t generation,
+                  caf::strong_actor_ptr ptr) {
+  auto it = self->state.links.find(node);
+  if (it == self->state.links.end() || it->second.generation != generation) return;
+  if (!ptr) return on_failed(self, node, generation); // port open, but nothing published there
+  auto& l = it->second;
+  l.router = caf::actor_cast<caf::actor>(std::move(ptr));
+  // The DOWN of this proxy is the only sign of a lost peer in CAF 0.17.
+  self->monitor(l.router);
+  l.connecting = false;
+  l.failures = 0;
+  ++l.connects;
+}
+
+void connect(transport_actor* self, int32_t node) {
+  auto& l = self->state.links[node];
+  l.connecting = true;
+  auto generation = ++l.generation;
+  if (!self->system().has_middleman()) return on_failed(self, node, generation);
+  auto mm = self->system().middleman().actor_handle();
+  self->request(mm, milliseconds{self->state.cfg.connect_timeout_ms}, caf::connect_atom::value,
+                l.addr.host, l.addr.port)
+      .then(
+          [self, node, generation](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                                   const std::set<std::string>&) {
+            on_connected(self, node, generation, std::move(ptr));
+          },
+          [self, node, generation](caf::error&) { on_failed(self, node, generation); });
+}
+
+// Retry timer: acts only if nothing newer (address change, another attempt)
+// happened to the link since the timer was set.
+void on_retry(transport_actor* self, int32_t node, uint64_t generation) {
+  auto it = self->state.links.find(node);
+  if (it == self->state.links.end()) return;
+  auto& l = it->second;
+  if (l.generation != generation || l.router || l.connecting) return;
+  connect(self, node);
+}
+
+void on_down(transport_actor* self, const caf::down_msg& dm) {
+  for (auto& [node, l] : self->state.links) {
+    if (!l.router || l.router.address() != dm.source) continue;
+    l.router = nullptr;
+    schedule_retry(self, node);
+  }
+}
+
+void set_address(transport_actor* self, int32_t node, peer_address addr) {
+  auto& st = self->state;
+  if (node == st.cfg.self_node) return; // self deliveries never leave the node
+  auto& l = st.links[node];
+  if (l.generation != 0 && l.addr.host == addr.host && l.addr.port == addr.port) return;
+  if (l.router) self->demonitor(l.router);
+  l.router = nullptr;
+  l.addr = std::move(addr);
+  l.failures = 0;
+  connect(self, node);
+}
+
+void send_to(transport_actor* self, int32_t to, caf::message& m) {
+  auto& st = self->state;
+  if (to == st.cfg.self_node) {
+    ++st.local;
+    if (st.cfg.router) self->send(st.cfg.router, peer_deliver_atom::value, to, std::move(m));
+    return;
+  }
+  auto it = st.links.find(to);
+  if (it == st.links.end()) {
+    ++st.dropped_unknown_peer;
+    return;
+  }
+  auto& l = it->second;
+  if (!l.router) {
+    ++l.dropped;
+    return;
+  }
+  ++l.sent;
+  self->send(l.router, peer_deliver_atom::value, st.cfg.self_node, std::move(m));
+}
+
+transport_status status_of(const transport_state& st) {
+  transport_status s;
+  s.self_node = st.cfg.self_node;
+  s.local = st.local;
+  s.dropped_unknown_peer = st.dropped_unknown_peer;
+  for (const auto& [node, l] : st.links) {
+    s.peers.push_back(peer_status{node, l.addr.host, l.addr.port, static_cast<bool>(l.router),
+                                  l.connecting, l.sent, l.dropped, l.connects});
+  }
+  return s;
+}
+
+caf::behavior transport(transport_actor* self, transport_config cfg) {
+  auto peers = std::move(cfg.peers);
+  self->state.rng.seed(cfg.seed);
+  self->state.cfg = std::move(cfg);
+  self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
+  for (auto& [node, addr] : peers) set_address(self, node, std::move(addr));
+  return {
+      [self](peer_send_atom, int32_t to, caf::message& m) { send_to(self, to, m); },
+      [self](peer_address_atom, int32_t node, std::string& host, uint16_t port) {
+        set_address(self, node, peer_address{std::move(host), port});
+      },
+      [self](caf::connect_atom, int32_t node, uint64_t generation) {
+        on_retry(self, node, generation);
+      },
+      [self](status_atom) { return status_of(self->state); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_transport(caf::actor_system& sys, transport_config cfg) {
+  return sys.spawn(transport, std::move(cfg));
+}
+
+std::optional<uint16_t> publish_router(caf::actor_system& sys, caf::actor router,
+                                       const std::string& host, uint16_t port) {
+  if (!sys.has_middleman() || !router) return std::nullopt;
+  const char* in = host.empty() ? nullptr : host.c_str();
+  auto bound = sys.middleman().publish(std::move(router), port, in, true);
+  if (!bound) return std::nullopt;
+  return *bound;
+}
+
+} // namespace caudal::cluster

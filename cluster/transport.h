@@ -1,0 +1,66 @@
+#pragma once
+// The production inter-node transport: one actor per node that carries
+// best-effort messages to the peer routers of other nodes over CAF's
+// middleman (BASP over TCP).
+//
+// Messages it accepts:
+//   (peer_send_atom, int32_t to_node, caf::message m)
+//       delivered at to_node's router as (peer_deliver_atom, self_node, m).
+//       A peer that is not connected right now: dropped and counted (the
+//       sender's protocol retries; there is no queue to grow unbounded).
+//       to_node == self_node: handed to the local router.
+//   (peer_address_atom, int32_t node, std::string host, uint16_t port)
+//       adds a peer or moves it to a new address (reconnects at once).
+//   (status_atom) -> transport_status
+//
+// Each peer's published router is resolved asynchronously through the
+// middleman actor and monitored; when it goes down (peer crash, link loss)
+// the transport reconnects with jittered exponential backoff. All timing
+// runs on the actor clock (delayed_send, request timeouts).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "cluster/peer_types.h"
+
+namespace caudal::cluster {
+
+struct peer_address {
+  std::string host;
+  uint16_t port = 0;
+};
+
+struct transport_config {
+  int32_t self_node = -1;
+  caf::actor router;                     // this node's peer router (self deliveries)
+  std::map<int32_t, peer_address> peers; // initial peers; self_node is ignored
+  int64_t backoff_min_ms = 100;          // first retry after a failure or a DOWN
+  int64_t backoff_max_ms = 5000;         // cap of the doubling backoff
+  int64_t connect_timeout_ms = 2000;     // one connect attempt (TCP + BASP handshake)
+  uint64_t seed = 0;                     // jitter generator seed
+};
+
+/// Spawns the transport; it starts connecting to every initial peer at once.
+/// Needs the system's middleman (`cfg.load<caf::io::middleman>()`); without
+/// it every connect attempt fails and sends are dropped and counted.
+caf::actor spawn_transport(caf::actor_system& sys, transport_config cfg);
+
+/// Publishes a node's router on host:port (port 0 = an ephemeral port) so
+/// that other nodes' transports can reach it. Returns the bound port, or
+/// nullopt when the system has no middleman or the port cannot be opened.
+/// The address is reusable at once (SO_REUSEADDR), so a restarted node can
+/// bind its old port again.
+std::optional<uint16_t> publish_router(caf::actor_system& sys, caf::actor router,
+                                       const std::string& host, uint16_t port);
+
+/// Jittered exponential backoff: the delay before retry number `failures`
+/// (0-based) lies in [b/2, b] with b = min(max_ms, min_ms * 2^failures).
+/// Exposed for tests; `draw` is one output of the seeded generator.
+int64_t backoff_delay_ms(int64_t min_ms, int64_t max_ms, uint32_t failures, uint64_t draw);
+
+} // namespace caudal::cluster
