@@ -1,0 +1,248 @@
+#define BOOST_TEST_MODULE cluster_transport
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+
+#include "actors/atoms.h"
+#include "cluster/peer_router.h"
+#include "cluster/peer_types.h"
+#include "cluster/transport.h"
+
+using namespace caudal;
+using namespace std::chrono_literals;
+using actors::peer_address_atom;
+using actors::peer_deliver_atom;
+using actors::peer_register_atom;
+using actors::peer_send_atom;
+using actors::status_atom;
+
+namespace {
+
+const std::string group = "test/0";
+
+struct net_config : caf::actor_system_config {
+  net_config() {
+    load<caf::io::middleman>();
+    cluster::announce_peer_types(*this);
+    set("logger.console-verbosity", caf::atom("quiet"));
+    set("logger.file-verbosity", caf::atom("quiet"));
+  }
+};
+
+// One node: its own actor system with a middleman, a published router, a
+// probe registered as the actor of `group`, and (once peers are known) a
+// transport. Real time is fine here: this is a test of real sockets.
+struct test_node {
+  int32_t id;
+  net_config cfg;
+  caf::actor_system sys{cfg};
+  caf::actor router = cluster::spawn_peer_router(sys);
+  caf::scoped_actor probe{sys};
+  caf::actor transport;
+  uint16_t port = 0;
+
+  test_node(int32_t node_id, uint16_t want_port) : id(node_id) {
+    auto bound = cluster::publish_router(sys, router, "127.0.0.1", want_port);
+    BOOST_REQUIRE(bound);
+    port = *bound;
+    caf::anon_send(router, peer_register_atom::value, group, caf::actor{probe});
+  }
+
+  void start_transport(std::map<int32_t, cluster::peer_address> peers) {
+    cluster::transport_config tc;
+    tc.self_node = id;
+    tc.router = router;
+    tc.peers = std::move(peers);
+    tc.backoff_min_ms = 20;
+    tc.backoff_max_ms = 200;
+    tc.connect_timeout_ms = 1000;
+    tc.seed = static_cast<uint64_t>(id);
+    transport = cluster::spawn_transport(sys, std::move(tc));
+  }
+
+  ~test_node() {
+    // Published and running actors keep the system alive: end them first.
+    if (transport) caf::anon_send_exit(transport, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+  }
+
+  template <class T>
+  T ask(const caf::actor& a) {
+    caf::scoped_actor s{sys};
+    T out{};
+    s->request(a, 5s, status_atom::value)
+        .receive([&](T& x) { out = std::move(x); },
+                 [&](caf::error& e) { BOOST_FAIL("status request failed: " << sys.render(e)); });
+    return out;
+  }
+
+  cluster::peer_status peer(int32_t node) {
+    for (auto& p : ask<cluster::transport_status>(transport).peers)
+      if (p.node == node) return p;
+    return {};
+  }
+
+  void send(int32_t to, caf::message m) {
+    caf::anon_send(transport, peer_send_atom::value, to, std::move(m));
+  }
+
+  // The next message the probe gets as group actor, or nullopt after 5 s.
+  std::optional<std::pair<int32_t, caf::message>> next_delivery() {
+    std::optional<std::pair<int32_t, caf::message>> got;
+    probe->receive(
+        [&](peer_deliver_atom, int32_t from, caf::message& m) { got.emplace(from, std::move(m)); },
+        caf::after(5s) >> [] {});
+    return got;
+  }
+};
+
+bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds limit = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return cond();
+}
+
+void connect_pair(test_node& a, test_node& b) {
+  a.start_transport({{b.id, {"127.0.0.1", b.port}}});
+  b.start_transport({{a.id, {"127.0.0.1", a.port}}});
+  BOOST_REQUIRE(eventually([&] { return a.peer(b.id).connected; }));
+  BOOST_REQUIRE(eventually([&] { return b.peer(a.id).connected; }));
+}
+
+caf::message payload(int32_t seq) {
+  return caf::make_message(group, seq, std::vector<uint8_t>{1, 2, static_cast<uint8_t>(seq)});
+}
+
+// Expects `count` deliveries from `from` carrying seq 0..count-1 in order
+// (one BASP connection per direction keeps a sender's order).
+void expect_seqs(test_node& n, int32_t from, int32_t count) {
+  for (int32_t seq = 0; seq < count; ++seq) {
+    auto got = n.next_delivery();
+    BOOST_REQUIRE_MESSAGE(got, "delivery " << seq << " never arrived at node " << n.id);
+    BOOST_CHECK_EQUAL(got->first, from);
+    auto& m = got->second;
+    BOOST_REQUIRE((m.match_elements<std::string, int32_t, std::vector<uint8_t>>()));
+    BOOST_CHECK_EQUAL(m.get_as<std::string>(0), group);
+    BOOST_CHECK_EQUAL(m.get_as<int32_t>(1), seq);
+    BOOST_CHECK(m.get_as<std::vector<uint8_t>>(2) ==
+                (std::vector<uint8_t>{1, 2, static_cast<uint8_t>(seq)}));
+  }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(backoff_doubles_up_to_the_cap_with_jitter) {
+  BOOST_CHECK_EQUAL(cluster::backoff_delay_ms(100, 5000, 0, 0), 50);
+  BOOST_CHECK_EQUAL(cluster::backoff_delay_ms(100, 5000, 0, 50), 100);
+  BOOST_CHECK_EQUAL(cluster::backoff_delay_ms(100, 5000, 3, 0), 400);
+  BOOST_CHECK_EQUAL(cluster::backoff_delay_ms(100, 5000, 3, 400), 800);
+  BOOST_CHECK_EQUAL(cluster::backoff_delay_ms(100, 5000, 40, 2500), 5000);
+  std::mt19937_64 rng{7};
+  for (uint32_t f = 0; f < 64; ++f) {
+    auto d = cluster::backoff_delay_ms(100, 5000, f, rng());
+    BOOST_CHECK(d >= 50 && d <= 5000);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(messages_of_a_group_arrive_both_ways) {
+  test_node a{1, 0}, b{2, 0};
+  connect_pair(a, b);
+  for (int32_t seq = 0; seq < 20; ++seq) {
+    a.send(2, payload(seq));
+    b.send(1, payload(seq));
+  }
+  expect_seqs(b, 1, 20);
+  expect_seqs(a, 2, 20);
+  BOOST_CHECK_EQUAL(a.peer(2).sent, 20u);
+  BOOST_CHECK_EQUAL(a.peer(2).dropped, 0u);
+  BOOST_CHECK_EQUAL(a.ask<cluster::router_status>(a.router).delivered, 20u);
+}
+
+BOOST_AUTO_TEST_CASE(a_node_sends_to_itself_through_its_own_router) {
+  test_node a{1, 0};
+  a.start_transport({});
+  a.send(1, payload(0));
+  expect_seqs(a, 1, 1);
+  BOOST_CHECK_EQUAL(a.ask<cluster::transport_status>(a.transport).local, 1u);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_group_and_malformed_messages_are_dropped_and_counted) {
+  test_node a{1, 0}, b{2, 0};
+  connect_pair(a, b);
+  a.send(2, caf::make_message(std::string("nobody/7"), int32_t{1}));
+  a.send(2, caf::make_message(int32_t{42}));
+  a.send(2, payload(0)); // same connection, same order: the drops happened before it
+  expect_seqs(b, 1, 1);
+  auto rs = b.ask<cluster::router_status>(b.router);
+  BOOST_CHECK_EQUAL(rs.dropped_unknown_group, 1u);
+  BOOST_CHECK_EQUAL(rs.dropped_malformed, 1u);
+  BOOST_CHECK_EQUAL(rs.delivered, 1u);
+  BOOST_CHECK_EQUAL(rs.groups, 1u);
+}
+
+BOOST_AUTO_TEST_CASE(sends_to_unconnected_or_unknown_peers_are_dropped_and_counted) {
+  test_node a{1, 0};
+  uint16_t dead_port = 0;
+  {
+    test_node gone{9, 0}; // bind a port, then free it: nothing listens there afterwards
+    dead_port = gone.port;
+  }
+  a.start_transport({{2, {"127.0.0.1", dead_port}}});
+  a.send(2, payload(0));
+  a.send(3, payload(1)); // no address known for node 3
+  auto st = a.ask<cluster::transport_status>(a.transport);
+  BOOST_REQUIRE_EQUAL(st.peers.size(), 1u);
+  BOOST_CHECK(!st.peers[0].connected);
+  BOOST_CHECK_EQUAL(st.peers[0].dropped, 1u);
+  BOOST_CHECK_EQUAL(st.peers[0].sent, 0u);
+  BOOST_CHECK_EQUAL(st.dropped_unknown_peer, 1u);
+}
+
+BOOST_AUTO_TEST_CASE(peer_address_atom_adds_a_peer_later) {
+  test_node a{1, 0}, b{2, 0};
+  a.start_transport({});
+  b.start_transport({});
+  caf::anon_send(a.transport, peer_address_atom::value, int32_t{2}, std::string("127.0.0.1"),
+                 b.port);
+  BOOST_REQUIRE(eventually([&] { return a.peer(2).connected; }));
+  a.send(2, payload(0));
+  expect_seqs(b, 1, 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_restarted_peer_is_reconnected_and_delivery_resumes) {
+  test_node a{1, 0};
+  auto b = std::make_unique<test_node>(2, 0);
+  uint16_t b_port = b->port;
+  connect_pair(a, *b);
+  a.send(2, payload(0));
+  expect_seqs(*b, 1, 1);
+
+  b.reset(); // the whole system goes away, sockets close
+  BOOST_REQUIRE(eventually([&] { return !a.peer(2).connected; }));
+  a.send(2, payload(99));
+  BOOST_CHECK(eventually([&] { return a.peer(2).dropped >= 1; }));
+
+  b = std::make_unique<test_node>(2, b_port); // same node, same port, new CAF node id
+  b->start_transport({{1, {"127.0.0.1", a.port}}});
+  BOOST_REQUIRE(eventually([&] { return a.peer(2).connected; }));
+  BOOST_CHECK_GE(a.peer(2).connects, 2u);
+  BOOST_REQUIRE(eventually([&] { return b->peer(1).connected; }));
+  a.send(2, payload(0));
+  b->send(1, payload(0));
+  expect_seqs(*b, 1, 1);
+  expect_seqs(a, 2, 1);
+}
