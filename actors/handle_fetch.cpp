@@ -64,6 +64,12 @@ caf::actor find_partition(const metadata_snapshot& snap, const fetch_item& item)
   return t->partitions[item.partition];
 }
 
+/// The partition exists in the cluster (maybe without a replica on this node).
+bool partition_known(const metadata_snapshot& snap, const fetch_item& item) {
+  auto* t = snap.find(item.topic);
+  return t && item.partition >= 0 && item.partition < static_cast<int32_t>(t->partitions.size());
+}
+
 void read_all(session_self self, job_ptr job);
 
 void respond(session_self self, job_ptr job);
@@ -109,8 +115,9 @@ void read_all(session_self self, job_ptr job) {
     auto& res = job->results[i];
     res.partition = find_partition(*snap, item);
     if (!res.partition) {
-      res.reply.error = item.topic.empty() ? error_code::unknown_topic_id
-                                           : error_code::unknown_topic_or_partition;
+      res.reply.error = partition_known(*snap, item) ? error_code::not_leader_or_follower
+                        : item.topic.empty()         ? error_code::unknown_topic_id
+                                                     : error_code::unknown_topic_or_partition;
       continue;
     }
     ++join->remaining;

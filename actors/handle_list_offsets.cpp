@@ -38,6 +38,10 @@ void handle_list_offsets(session_self self, const request_context& rc,
         pr.error_code = error_code::unknown_topic_or_partition;
         continue;
       }
+      if (!topic->partitions[p.partition_index]) { // no replica on this node
+        pr.error_code = error_code::not_leader_or_follower;
+        continue;
+      }
       ++job->join.remaining;
       self->request(topic->partitions[p.partition_index], caf::infinite, offsets_atom::value,
                     p.timestamp)

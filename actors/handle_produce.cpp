@@ -61,29 +61,30 @@ void handle_produce(session_self self, const request_context& rc, msg::produce_r
       } else if (!topic || pd.index < 0 ||
                  pd.index >= static_cast<int32_t>(topic->partitions.size())) {
         out = error_result(pd.index, error_code::unknown_topic_or_partition);
+      } else if (!topic->partitions[pd.index]) { // no replica here: the client's metadata is stale
+        out = error_result(pd.index, error_code::not_leader_or_follower);
       } else if (!pd.records || pd.records->empty()) {
         out = error_result(pd.index, error_code::corrupt_message, "empty record set");
       } else {
         size_t topic_slot = job->resp.responses.size() - 1;
         ++job->join.remaining;
         append_request ar{std::move(*pd.records), acks};
-        self->request(topic->partitions[pd.index], caf::infinite, append_atom::value,
-                      std::move(ar))
-          .then(
-            [job, topic_slot, slot](append_reply& rep) {
-              auto& o = job->resp.responses[topic_slot].partition_responses[slot];
-              o.error_code = rep.error;
-              o.base_offset = rep.base_offset;
-              o.log_append_time_ms = rep.log_append_time_ms;
-              o.log_start_offset = rep.log_start_offset;
-              if (!rep.message.empty()) o.error_message = rep.message;
-              job->join.arrive();
-            },
-            [job, topic_slot, slot](caf::error&) {
-              auto& o = job->resp.responses[topic_slot].partition_responses[slot];
-              o.error_code = error_code::unknown_topic_or_partition; // deleted meanwhile
-              job->join.arrive();
-            });
+        self->request(topic->partitions[pd.index], caf::infinite, append_atom::value, std::move(ar))
+            .then(
+                [job, topic_slot, slot](append_reply& rep) {
+                  auto& o = job->resp.responses[topic_slot].partition_responses[slot];
+                  o.error_code = rep.error;
+                  o.base_offset = rep.base_offset;
+                  o.log_append_time_ms = rep.log_append_time_ms;
+                  o.log_start_offset = rep.log_start_offset;
+                  if (!rep.message.empty()) o.error_message = rep.message;
+                  job->join.arrive();
+                },
+                [job, topic_slot, slot](caf::error&) {
+                  auto& o = job->resp.responses[topic_slot].partition_responses[slot];
+                  o.error_code = error_code::unknown_topic_or_partition; // deleted meanwhile
+                  job->join.arrive();
+                });
       }
     }
   }

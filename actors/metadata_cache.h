@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,16 +16,35 @@
 
 namespace caudal::actors {
 
+/// Who leads and replicates one partition, as the cluster metadata says.
+/// A single node leads everything itself at epoch 0.
+struct partition_view {
+  int32_t leader = -1; // -1: no leader right now (LEADER_NOT_AVAILABLE)
+  int32_t leader_epoch = 0;
+  std::vector<int32_t> replicas;
+  std::vector<int32_t> isr;
+};
+
+struct broker_view {
+  int32_t id = -1;
+  std::string host;
+  int32_t port = 0;
+  std::optional<std::string> rack;
+};
+
 struct topic_entry {
   std::string name;
   protocol::uuid id{};
   int16_t replication_factor = 1;
   bool internal = false;
-  std::vector<caf::actor> partitions;         // index = partition id
+  std::vector<caf::actor> partitions;         // index = partition id; invalid if no local replica
+  std::vector<partition_view> views;          // index = partition id
   std::map<std::string, std::string> configs; // overrides only
 };
 
 struct metadata_snapshot {
+  std::vector<broker_view> brokers; // empty: this node alone (single-node mode)
+  int32_t controller_id = -1;       // -1: this node
   std::map<std::string, std::shared_ptr<const topic_entry>> topics;
   std::map<protocol::uuid, std::string> names_by_id;
 
