@@ -125,6 +125,8 @@ private:
   void set_follower_hw(int64_t leader_hw);
   node_id fetch_target();
 
+  void release_parked();
+  int64_t fetch_timeout_ms() const;
   void set_hw(int64_t hw);
   void post(node_id to, message m) { outbox_.push_back(outbound{to, std::move(m)}); }
 
@@ -151,6 +153,7 @@ private:
   int64_t epoch_start_offset_ = 0;
   int64_t leader_since_ms_ = 0;
   int64_t begin_epoch_retry_ms_ = 0;
+  int64_t quorum_check_ms_ = 0;
   std::map<node_id, peer_progress> progress_; // voters and observers that fetched
   std::vector<parked_fetch> parked_;
 
@@ -159,7 +162,9 @@ private:
   uint64_t inflight_id_ = 0; // 0: no fetch outstanding
   node_id inflight_to_ = no_node;
   int64_t inflight_sent_ms_ = 0;
-  size_t probe_index_ = 0; // round-robin over voters while the leader is unknown
+  size_t probe_index_ = 0;    // round-robin over voters while the leader is unknown
+  int64_t next_probe_ms_ = 0; // back-off after a response that named no leader
+  int64_t now_ms_ = 0;        // latest time seen, for next_deadline()
 };
 
 } // namespace caudal::consensus
