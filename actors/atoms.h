@@ -32,4 +32,9 @@ using peer_register_atom = caf::atom_constant<caf::atom("peerreg")>;
 using peer_unregister_atom = caf::atom_constant<caf::atom("peerunreg")>;
 using peer_address_atom = caf::atom_constant<caf::atom("peeraddr")>;
 
+// Replication: the timer of a replicated partition, and the leadership
+// report a partition leader sends to its node's controller actor.
+using raft_tick_atom = caf::atom_constant<caf::atom("rafttick")>;
+using report_atom = caf::atom_constant<caf::atom("report")>;
+
 } // namespace caudal::actors
