@@ -8,6 +8,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/atoms.h"
+#include "consensus/messages.h"
 
 namespace caudal::cluster {
 
@@ -26,14 +27,31 @@ struct router_state {
 
 using router_actor = caf::stateful_actor<router_state>;
 
+// The group key of a consensus message struct in front, if it is one.
+template <class... Ts>
+const std::string* struct_group(const caf::message& m) {
+  const std::string* key = nullptr;
+  ((key == nullptr && m.match_element<Ts>(0) ? (key = &m.get_as<Ts>(0).group) : key), ...);
+  return key;
+}
+
+// A leading std::string is the group key; the consensus structs carry theirs
+// inside, so they route without the sender repeating it.
+const std::string* group_key(const caf::message& m) {
+  if (m.empty()) return nullptr;
+  if (m.match_element<std::string>(0)) return &m.get_as<std::string>(0);
+  using namespace consensus;
+  return struct_group<vote_request, vote_response, begin_epoch, fetch_request, fetch_response>(m);
+}
+
 void forward(router_actor* self, int32_t from, caf::message& m) {
   auto& st = self->state;
-  // Only a std::string in front is a group key; anything else cannot be routed.
-  if (m.empty() || !m.match_element<std::string>(0)) {
+  const std::string* key = group_key(m);
+  if (key == nullptr) {
     ++st.counters.dropped_malformed;
     return;
   }
-  auto it = st.groups.find(m.get_as<std::string>(0));
+  auto it = st.groups.find(*key);
   if (it == st.groups.end()) {
     ++st.counters.dropped_unknown_group;
     return;

@@ -2,7 +2,8 @@
 // The peer router: one per node, the destination of everything the transport
 // delivers from other nodes. Raft groups (data partitions, the controller)
 // register their actor under their group key; a delivered message whose
-// first element is a std::string group key goes to that actor.
+// first element is a std::string group key, or a consensus message struct
+// (consensus/messages.h; its `group` member is the key), goes to that actor.
 //
 // Messages it accepts:
 //   (peer_register_atom, std::string group, caf::actor a)
@@ -11,7 +12,8 @@
 //   (peer_unregister_atom, std::string group)
 //   (peer_deliver_atom, int32_t from_node, caf::message m)
 //       forwarded as (peer_deliver_atom, from_node, m) to the group's actor;
-//       unknown group or no leading std::string: dropped and counted.
+//       unknown group, or no leading std::string / consensus struct:
+//       dropped and counted.
 //   (status_atom) -> router_status
 
 #include <caf/actor.hpp>

@@ -17,7 +17,7 @@ namespace caudal::cluster {
 struct router_status {
   uint64_t delivered = 0;             // forwarded to a registered group actor
   uint64_t dropped_unknown_group = 0; // group key not registered here
-  uint64_t dropped_malformed = 0;     // first element is not a std::string group key
+  uint64_t dropped_malformed = 0;     // no group key in front (see peer_router.h)
   uint64_t groups = 0;                // groups registered right now
 };
 

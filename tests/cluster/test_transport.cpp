@@ -18,6 +18,7 @@
 #include "cluster/peer_router.h"
 #include "cluster/peer_types.h"
 #include "cluster/transport.h"
+#include "consensus/messages.h"
 
 using namespace caudal;
 using namespace std::chrono_literals;
@@ -245,4 +246,31 @@ BOOST_AUTO_TEST_CASE(a_restarted_peer_is_reconnected_and_delivery_resumes) {
   b->send(1, payload(0));
   expect_seqs(*b, 1, 1);
   expect_seqs(a, 2, 1);
+}
+
+BOOST_AUTO_TEST_CASE(consensus_messages_cross_nodes_and_route_by_their_group) {
+  test_node a{1, 0}, b{2, 0};
+  connect_pair(a, b);
+  consensus::vote_request vote{group, 7, 1, 6, 1234};
+  consensus::fetch_response fetch{group, 7, 1, 0, 100, 5, {6, 90}, {9, 8, 7}, 42};
+  a.send(2, caf::make_message(vote)); // no separate key: the struct carries it
+  a.send(2, caf::make_message(fetch));
+  auto got = b.next_delivery();
+  BOOST_REQUIRE(got);
+  BOOST_REQUIRE(got->second.match_elements<consensus::vote_request>());
+  auto& v = got->second.get_as<consensus::vote_request>(0);
+  BOOST_CHECK_EQUAL(v.group, group);
+  BOOST_CHECK_EQUAL(v.epoch, 7);
+  BOOST_CHECK_EQUAL(v.candidate, 1);
+  BOOST_CHECK_EQUAL(v.last_epoch, 6);
+  BOOST_CHECK_EQUAL(v.end_offset, 1234);
+  got = b.next_delivery();
+  BOOST_REQUIRE(got);
+  BOOST_REQUIRE(got->second.match_elements<consensus::fetch_response>());
+  auto& f = got->second.get_as<consensus::fetch_response>(0);
+  BOOST_CHECK_EQUAL(f.high_watermark, 100);
+  BOOST_CHECK_EQUAL(f.diverging.epoch, 6);
+  BOOST_CHECK_EQUAL(f.diverging.end_offset, 90);
+  BOOST_CHECK(f.records == (std::vector<uint8_t>{9, 8, 7}));
+  BOOST_CHECK_EQUAL(f.id, 42u);
 }
