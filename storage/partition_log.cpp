@@ -14,7 +14,7 @@ std::string partition_dir(const std::string& log_dir, std::string_view topic, in
 }
 
 partition_log::partition_log(filesystem& fs, std::string dir, log_config config)
-    : fs_(fs), dir_(std::move(dir)), config_(config) {}
+    : fs_(fs), dir_(std::move(dir)), config_(config), epochs_(fs_, dir_) {}
 
 partition_log::~partition_log() = default;
 
@@ -69,7 +69,56 @@ status partition_log::load(int64_t now_ms) {
     segments_.push_back(std::move(*seg));
   }
   CAUDAL_TRY(recover_segments(*cp));
-  return finish_load(now_ms);
+  CAUDAL_TRY(finish_load(now_ms));
+  return restore_epochs();
+}
+
+// The epoch file is written before the data it describes is fsynced and at
+// once on truncation, so after a crash it can be ahead of the log (cut here),
+// behind the log start (moved here), or miss only epochs newer than its
+// latest entry whose batches survived unsynced: those are found by scanning
+// from that entry. A missing or damaged file (or a log from before the file
+// existed) is rebuilt from every batch header.
+status partition_log::restore_epochs() {
+  auto found = epochs_.load();
+  if (!found) return std::move(found).error();
+  CAUDAL_TRY(epochs_.truncate_from_start(log_start_));
+  CAUDAL_TRY(epochs_.truncate_from_end(leo_));
+  if (!*found) {
+    CAUDAL_TRY(epochs_.reset({}));
+    return rescan_epochs(log_start_);
+  }
+  if (leo_ == log_start_) return ok();
+  auto last = header_containing(leo_ - 1);
+  if (!last) return std::move(last).error();
+  if (last->partition_leader_epoch <= epochs_.latest_epoch()) return ok();
+  const auto& entries = epochs_.entries();
+  return rescan_epochs(entries.empty() ? log_start_ : entries.back().start_offset);
+}
+
+// Reads the batch headers (not the records) from the batch holding `from` to
+// the log end and assigns their epochs, then writes the file.
+status partition_log::rescan_epochs(int64_t from) {
+  recovery_.epochs_rebuilt = true;
+  for (size_t i = segment_index_for(from); i < segments_.size(); ++i) {
+    const auto& seg = *segments_[i];
+    auto first = seg.find(from);
+    if (!first) return std::move(first).error();
+    for (uint64_t pos = *first ? (*first)->position : seg.size(); pos < seg.size();) {
+      auto h = seg.header_at(pos);
+      if (!h) return std::move(h).error();
+      epochs_.assign(h->partition_leader_epoch, std::max(h->base_offset, log_start_));
+      pos += h->total_size();
+    }
+  }
+  return epochs_.flush();
+}
+
+result<p::batch_header> partition_log::header_containing(int64_t offset) const {
+  auto loc = segments_[segment_index_for(offset)]->find(offset);
+  if (!loc) return std::move(loc).error();
+  if (!*loc) return make_error(errc::corrupt, fmt::format("no batch holds offset {}", offset));
+  return (*loc)->header;
 }
 
 // Segments from the one holding the recovery point on may hold unsynced data:
@@ -149,8 +198,8 @@ status partition_log::fail(error_info err) {
   return err;
 }
 
-result<std::vector<p::batch_span>> partition_log::prepare(std::span<uint8_t> batches,
-                                                          int32_t leader_epoch, int64_t now_ms) {
+// Everything append() and append_replicated() refuse before writing anything.
+result<std::vector<p::batch_span>> partition_log::validate(std::span<const uint8_t> batches) const {
   std::vector<p::batch_span> spans;
   if (auto e = p::split_batches(batches, spans); e != p::batch_error::none || spans.empty())
     return make_error(errc::invalid_batch, std::string("record set: ") + p::to_string(e));
@@ -163,6 +212,12 @@ result<std::vector<p::batch_span>> partition_log::prepare(std::span<uint8_t> bat
     if (e != p::batch_error::none) return make_error(errc::invalid_batch, p::to_string(e));
     if (s.header.records_count <= 0) return make_error(errc::invalid_batch, "empty batch");
   }
+  return spans;
+}
+
+// The leader's rewrite: offsets from the log end, its epoch, LogAppendTime.
+void partition_log::assign_offsets(std::span<uint8_t> batches, std::span<p::batch_span> spans,
+                                   int32_t leader_epoch, int64_t now_ms) const {
   int64_t next = leo_;
   for (auto& s : spans) {
     auto bytes = batches.subspan(s.position, s.size());
@@ -177,7 +232,6 @@ result<std::vector<p::batch_span>> partition_log::prepare(std::span<uint8_t> bat
     s.header.partition_leader_epoch = leader_epoch;
     next = s.header.last_offset() + 1;
   }
-  return spans;
 }
 
 bool partition_log::should_roll(const segment& active, size_t incoming, int64_t last_offset,
@@ -192,25 +246,74 @@ bool partition_log::should_roll(const segment& active, size_t incoming, int64_t 
 result<append_info> partition_log::append(std::span<uint8_t> batches, int32_t leader_epoch,
                                           int64_t now_ms) {
   CAUDAL_TRY(check_usable());
-  auto spans = prepare(batches, leader_epoch, now_ms);
+  auto spans = validate(batches);
   if (!spans) return std::move(spans).error();
+  assign_offsets(batches, *spans, leader_epoch, now_ms);
+  auto info = write_batches(batches, *spans, now_ms);
+  if (info) info->log_append_time_ms = config_.log_append_time ? now_ms : -1;
+  return info;
+}
+
+result<append_info> partition_log::append_replicated(std::span<const uint8_t> batches,
+                                                     int64_t now_ms) {
+  CAUDAL_TRY(check_usable());
+  auto spans = validate(batches);
+  if (!spans) return std::move(spans).error();
+  CAUDAL_TRY(check_replicated(*spans));
+  return write_batches(batches, *spans, now_ms);
+}
+
+// A follower may only extend its log exactly where it ends, in offset order,
+// and never go back to an older leader epoch (that data would be divergent).
+status partition_log::check_replicated(std::span<const p::batch_span> spans) const {
+  int64_t next = leo_;
+  int32_t epoch = last_epoch();
+  for (const auto& s : spans) {
+    const auto& h = s.header;
+    if (h.base_offset != next)
+      return make_error(
+          errc::invalid_batch,
+          fmt::format("replicated batch at offset {}, expected {}", h.base_offset, next));
+    if (h.partition_leader_epoch < epoch)
+      return make_error(errc::invalid_batch,
+                        fmt::format("replicated batch of epoch {} after epoch {}",
+                                    h.partition_leader_epoch, epoch));
+    next = h.last_offset() + 1;
+    epoch = h.partition_leader_epoch;
+  }
+  return ok();
+}
+
+// Writes validated batches whose offsets and epochs are final. A new epoch
+// enters the cache here and reaches its file before the data is fsynced
+// (flush(), roll()); a failed write takes the new entries back.
+result<append_info> partition_log::write_batches(std::span<const uint8_t> bytes,
+                                                 std::span<const p::batch_span> spans,
+                                                 int64_t now_ms) {
   append_info info;
-  info.base_offset = leo_;
-  info.last_offset = spans->back().header.last_offset();
-  info.log_append_time_ms = config_.log_append_time ? now_ms : -1;
-  for (const auto& s : *spans) {
+  info.base_offset = spans.front().header.base_offset;
+  info.last_offset = spans.back().header.last_offset();
+  for (const auto& s : spans) {
     info.max_timestamp = std::max(info.max_timestamp, s.header.max_timestamp);
     info.record_count += s.header.records_count;
   }
-  info.batch_count = static_cast<int32_t>(spans->size());
-  if (should_roll(*segments_.back(), batches.size(), info.last_offset, now_ms))
+  info.batch_count = static_cast<int32_t>(spans.size());
+  if (should_roll(*segments_.back(), bytes.size(), info.last_offset, now_ms))
     CAUDAL_TRY(roll(now_ms));
   if (segments_.back()->empty()) segments_.back()->set_rolling_base_ms(now_ms);
-  CAUDAL_TRY(write_back(batches, *spans));
+  note_epochs(spans);
+  if (auto st = write_back(bytes, spans); !st) {
+    if (auto undo = epochs_.truncate_from_end(leo_); !undo) return fail(undo.error()).error();
+    return st.error();
+  }
   leo_ = info.last_offset + 1;
   unflushed_records_ += info.record_count;
   CAUDAL_TRY(maybe_flush(now_ms));
   return info;
+}
+
+void partition_log::note_epochs(std::span<const p::batch_span> spans) {
+  for (const auto& s : spans) epochs_.assign(s.header.partition_leader_epoch, s.header.base_offset);
 }
 
 // Writes to the active segment; a failed write is cut back so the log never
@@ -228,7 +331,9 @@ status partition_log::write_back(std::span<const uint8_t> bytes,
 status partition_log::roll(int64_t now_ms) {
   auto& old = *segments_.back();
   CAUDAL_TRY(old.seal());
-  // The finished segment is made durable now, so recovery never has to scan it.
+  // The finished segment is made durable now, so recovery never has to scan
+  // it; the epochs of its batches reach their file first.
+  if (auto st = epochs_.flush(); !st) return fail(st.error());
   CAUDAL_TRY(old.flush());
   auto seg = segment::open(fs_, dir_, leo_, config_.segment_index_bytes, true);
   if (!seg) return fail(std::move(seg).error());
@@ -243,6 +348,8 @@ status partition_log::roll(int64_t now_ms) {
 
 status partition_log::flush() {
   CAUDAL_TRY(check_usable());
+  // The epoch file first: it must cover every batch that becomes durable.
+  if (auto st = epochs_.flush(); !st) return fail(st.error());
   // Only files written since their last sync are fsynced (segment tracks it).
   for (auto& seg : segments_)
     if (auto st = seg->flush(); !st) return fail(st.error());

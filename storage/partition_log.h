@@ -1,11 +1,13 @@
 #pragma once
 // The log of one partition replica: a directory `<log.dir>/<topic>-<partition>/`
-// of segments (segment.h) plus `partition.checkpoint` (checkpoint.h). Only the
+// of segments (segment.h) plus `partition.checkpoint` (checkpoint.h) and
+// `leader-epoch-checkpoint` (leader_epoch_cache.h). Only the
 // partition's actor touches it (not thread-safe). Batches are stored as the
 // producer sent them; append() assigns base offset and leader epoch in place.
 // Time never comes from a clock: every call that needs it takes `now_ms`.
 // See storage/README.md for the flush policy, recovery and retention rules.
 
+#include "storage/leader_epoch_cache.h"
 #include "storage/log_config.h"
 #include "storage/segment.h"
 
@@ -44,6 +46,7 @@ struct recovery_report {
   uint64_t bytes_truncated = 0;  // torn/corrupt bytes cut from segment tails
   size_t segments_discarded = 0; // segments dropped after a hole or below the log start
   bool checkpoint_found = false;
+  bool epochs_rebuilt = false; // leader-epoch-checkpoint missing or behind the log: rescanned
 };
 
 /// "<log_dir>/<topic>-<partition>"
@@ -64,7 +67,26 @@ public:
   /// set, rewritten in place): assigns offsets from the log end offset and
   /// `leader_epoch`, rolls a segment if needed, writes, then applies the
   /// flush policy. Fails without writing if any batch is invalid.
+  /// A `leader_epoch` above last_epoch() starts a new entry of the epoch
+  /// cache at the current log end offset.
   result<append_info> append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms);
+
+  /// A follower's append of batches copied from the leader: validated like
+  /// append() (size, CRC, magic 2, records) but stored byte for byte, keeping
+  /// their offsets and partitionLeaderEpoch. The first batch must start at
+  /// the log end offset, batches must be contiguous, and epochs must not
+  /// decrease (nor go below last_epoch()); otherwise nothing is written and
+  /// the error is invalid_batch. The flush policy applies as for append().
+  result<append_info> append_replicated(std::span<const uint8_t> batches, int64_t now_ms);
+
+  /// Epoch of the newest epoch-cache entry (-1 when none, e.g. empty log).
+  int32_t last_epoch() const { return epochs_.latest_epoch(); }
+  /// OffsetForLeaderEpoch (see leader_epoch_cache::end_offset_for), with the
+  /// log end offset as the end of the latest epoch.
+  std::pair<int32_t, int64_t> end_offset_for_epoch(int32_t epoch) const {
+    return epochs_.end_offset_for(epoch, leo_);
+  }
+  const std::vector<epoch_entry>& epoch_entries() const { return epochs_.entries(); }
 
   /// Whole batches starting with the one containing `offset`, at most
   /// `max_bytes` (but the first batch even if larger when `min_one_batch`),
@@ -122,8 +144,17 @@ private:
   status recover_segments(std::optional<log_checkpoint> cp);
   status discard_segments_from(size_t index);
   status finish_load(int64_t now_ms);
-  result<std::vector<protocol::batch_span>> prepare(std::span<uint8_t> batches,
-                                                    int32_t leader_epoch, int64_t now_ms);
+  result<std::vector<protocol::batch_span>> validate(std::span<const uint8_t> batches) const;
+  void assign_offsets(std::span<uint8_t> batches, std::span<protocol::batch_span> spans,
+                      int32_t leader_epoch, int64_t now_ms) const;
+  status check_replicated(std::span<const protocol::batch_span> spans) const;
+  result<append_info> write_batches(std::span<const uint8_t> bytes,
+                                    std::span<const protocol::batch_span> spans, int64_t now_ms);
+  void note_epochs(std::span<const protocol::batch_span> spans);
+  status restore_epochs();
+  status rescan_epochs(int64_t from);
+  result<protocol::batch_header> header_containing(int64_t offset) const;
+  status epochs_follow_start();
   bool should_roll(const segment& active, size_t incoming, int64_t last_offset,
                    int64_t now_ms) const;
   status roll(int64_t now_ms);
@@ -149,6 +180,7 @@ private:
   int64_t unflushed_records_ = 0;
   int64_t last_flush_ms_ = 0;
   recovery_report recovery_;
+  leader_epoch_cache epochs_;
   std::optional<error_info> failure_;
 };
 

@@ -180,6 +180,7 @@ result<size_t> partition_log::enforce_retention(int64_t now_ms, int64_t high_wat
 status partition_log::delete_oldest(size_t count) {
   log_start_ = std::max(log_start_, segments_[count]->base_offset());
   CAUDAL_TRY(save_checkpoint());
+  CAUDAL_TRY(epochs_follow_start());
   for (size_t i = 0; i < count; ++i)
     if (auto st = segments_[i]->remove_files(fs_, dir_); !st) return fail(st.error());
   segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
@@ -195,8 +196,18 @@ status partition_log::delete_records_before(int64_t offset) {
   log_start_ = offset;
   size_t below = 0;
   while (below + 1 < segments_.size() && segments_[below + 1]->base_offset() <= offset) ++below;
-  if (below == 0) return save_checkpoint();
+  if (below == 0) {
+    CAUDAL_TRY(save_checkpoint());
+    return epochs_follow_start();
+  }
   return delete_oldest(below);
+}
+
+// After the log start moved (checkpointed first: a crash in between is
+// repaired by open(), which moves the cache to the checkpointed start).
+status partition_log::epochs_follow_start() {
+  if (auto st = epochs_.truncate_from_start(log_start_); !st) return fail(st.error());
+  return ok();
 }
 
 // ---------------------------------------------------------------- truncation
@@ -219,11 +230,17 @@ status partition_log::truncate_to(int64_t offset) {
   if (leo_ < log_start_) return truncate_fully_and_start_at(log_start_);
   recovery_point_ = std::min(recovery_point_, leo_);
   unflushed_records_ = 0;
+  // After the data is cut: a crash before this leaves entries past the log
+  // end, which open() drops.
+  if (auto st = epochs_.truncate_from_end(leo_); !st) return fail(st.error());
   return save_checkpoint();
 }
 
 status partition_log::truncate_fully_and_start_at(int64_t offset) {
   if (offset < 0) return make_error(errc::invalid_argument, "negative start offset");
+  // Cleared before the data goes: a crash in between leaves an empty cache
+  // next to batches, which open() detects and rebuilds.
+  if (auto st = epochs_.reset({}); !st) return fail(st.error());
   log_start_ = offset;
   recovery_point_ = offset;
   CAUDAL_TRY(save_checkpoint());
