@@ -110,4 +110,36 @@ byte_buffer build_control_batch(control_type type, int64_t producer_id, int16_t 
   return b.build();
 }
 
+namespace {
+// A compact array of LeaderChangeMessage's Voter struct: length + 1, then each
+// voter id followed by its (empty) tagged fields.
+void put_voters(writer& w, std::span<const int32_t> voters) {
+  w.uvarint(voters.size() + 1);
+  for (int32_t id : voters) {
+    w.i32(id);
+    w.uvarint(0);
+  }
+}
+} // namespace
+
+byte_buffer build_leader_change_batch(int32_t leader_epoch, int32_t leader_id,
+                                      std::span<const int32_t> voters, int64_t timestamp_ms,
+                                      std::span<const int32_t> granting_voters) {
+  byte_buffer key;
+  writer k(key);
+  k.i16(0); // control record key version
+  k.i16(2); // LEADER_CHANGE
+  byte_buffer value;
+  writer v(value);
+  v.i16(0); // LeaderChangeMessage version
+  v.i32(leader_id);
+  put_voters(v, voters);
+  put_voters(v, granting_voters);
+  v.uvarint(0); // no tagged fields
+  batch_builder b;
+  b.control(true).partition_leader_epoch(leader_epoch);
+  b.add(timestamp_ms, key, value);
+  return b.build();
+}
+
 } // namespace caudal::protocol

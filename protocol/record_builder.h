@@ -85,4 +85,13 @@ byte_buffer build_control_batch(control_type type, int64_t producer_id, int16_t 
                                 int32_t coordinator_epoch, int64_t timestamp_ms,
                                 int64_t base_offset = 0, int32_t partition_leader_epoch = -1);
 
+/// A Raft leader's first batch of its epoch (KRaft's LEADER_CHANGE control
+/// record): a control batch, not transactional, producer id -1, one record
+/// with key (version 0, type 2) and value LeaderChangeMessage v0 (a flexible
+/// message: compact arrays, empty tagged fields) listing the voters and the
+/// ones that granted the vote. Kafka consumers skip it like any control batch.
+byte_buffer build_leader_change_batch(int32_t leader_epoch, int32_t leader_id,
+                                      std::span<const int32_t> voters, int64_t timestamp_ms,
+                                      std::span<const int32_t> granting_voters = {});
+
 } // namespace caudal::protocol
