@@ -37,4 +37,10 @@ using peer_address_atom = caf::atom_constant<caf::atom("peeraddr")>;
 using raft_tick_atom = caf::atom_constant<caf::atom("rafttick")>;
 using report_atom = caf::atom_constant<caf::atom("report")>;
 
+// Controller actor (actors/controller_actor.h): commands on the metadata
+// log, and the image it publishes to subscribers.
+using command_atom = caf::atom_constant<caf::atom("command")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using image_atom = caf::atom_constant<caf::atom("image")>;
+
 } // namespace caudal::actors
