@@ -274,3 +274,24 @@ BOOST_AUTO_TEST_CASE(consensus_messages_cross_nodes_and_route_by_their_group) {
   BOOST_CHECK(f.records == (std::vector<uint8_t>{9, 8, 7}));
   BOOST_CHECK_EQUAL(f.id, 42u);
 }
+
+BOOST_AUTO_TEST_CASE(a_peer_moving_to_a_new_address_is_followed) {
+  test_node a{1, 0}, b{2, 0};
+  connect_pair(a, b);
+  // Node 2 brings up a second router on another port (say, after a config
+  // change) and the first one dies: the DOWN makes node 1 drop, the new
+  // address makes it reconnect there.
+  auto router2 = cluster::spawn_peer_router(b.sys);
+  auto port2 = cluster::publish_router(b.sys, router2, "127.0.0.1", 0);
+  BOOST_REQUIRE(port2);
+  caf::anon_send(router2, peer_register_atom::value, group, caf::actor{b.probe});
+  caf::anon_send_exit(b.router, caf::exit_reason::kill);
+  BOOST_REQUIRE(eventually([&] { return !a.peer(2).connected; }));
+  caf::anon_send(a.transport, peer_address_atom::value, int32_t{2}, std::string("127.0.0.1"),
+                 *port2);
+  BOOST_REQUIRE(eventually([&] { return a.peer(2).connected && a.peer(2).port == *port2; }));
+  a.send(2, payload(0));
+  expect_seqs(b, 1, 1);
+  BOOST_CHECK_EQUAL(b.ask<cluster::router_status>(router2).delivered, 1u);
+  caf::anon_send_exit(router2, caf::exit_reason::user_shutdown);
+}
