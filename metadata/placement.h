@@ -62,7 +62,9 @@ struct rebalance_plan {
 /// replica at a time from the fullest to the emptiest node, never lowering a
 /// partition's rack spread. Works on the replica sets partitions will have
 /// (pending reassignments count as done). INVALID_REPLICATION_FACTOR when a
-/// partition has more replicas than there are targets.
-rebalance_plan rebalance(const image& img, const std::vector<node_id>& targets);
+/// partition has more replicas than there are targets. Live targets are
+/// preferred as receivers. `balance` false only evacuates non-targets.
+rebalance_plan rebalance(const image& img, const std::vector<node_id>& targets,
+                         bool balance = true);
 
 } // namespace caudal::metadata

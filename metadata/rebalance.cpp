@@ -56,7 +56,9 @@ std::optional<node_id> replacement(const work& w, const std::vector<node_id>& se
   for (size_t j = 0; j < set.size(); ++j)
     if (j != i) racks.insert(w.rack(set[j]));
   std::optional<node_id> best;
-  auto key = [&](node_id n) { return std::make_tuple(racks.count(w.rack(n)), w.counts.at(n), n); };
+  auto key = [&](node_id n) {
+    return std::make_tuple(!w.img.is_live(n), racks.count(w.rack(n)), w.counts.at(n), n);
+  };
   for (auto n : w.targets)
     if (!has(set, n) && (!best || key(n) < key(*best))) best = n;
   return best;
@@ -106,7 +108,8 @@ bool balance_step(work& w) {
                    [&](node_id a, node_id b) { return w.counts[a] > w.counts[b]; });
   for (auto donor : order)
     for (auto it = order.rbegin(); it != order.rend(); ++it)
-      if (w.counts[donor] - w.counts[*it] >= 2 && move_one(w, donor, *it)) return true;
+      if (w.counts[donor] - w.counts[*it] >= 2 && w.img.is_live(*it) && move_one(w, donor, *it))
+        return true;
   return false;
 }
 
@@ -119,14 +122,14 @@ int32_t rebalance_plan::moved_replicas() const {
   return n;
 }
 
-rebalance_plan rebalance(const image& img, const std::vector<node_id>& targets) {
+rebalance_plan rebalance(const image& img, const std::vector<node_id>& targets, bool balance) {
   auto w = load(img, targets);
   rebalance_plan out;
   if (!evacuate(w, out.message)) {
     out.error = errc::invalid_replication_factor;
     return out;
   }
-  while (balance_step(w)) {
+  while (balance && balance_step(w)) {
   }
   for (size_t k = 0; k < w.sets.size(); ++k) {
     const auto& st = *img.partition(w.refs[k].topic_id, w.refs[k].partition);
