@@ -1,0 +1,47 @@
+#pragma once
+// A deterministic randomized cluster simulation of one Raft group: voters and
+// observers in one process, virtual time, a seeded network that delays,
+// loses, duplicates and reorders messages, partitions (also one-way), crashes
+// that drop unflushed log entries, and clients appending at whoever leads.
+// Safety checkers run after every event; a liveness check after healing.
+
+#include <cstdint>
+#include <string>
+
+#include "consensus/replica.h"
+
+namespace caudal::consensus::testing {
+
+struct sim_options {
+  uint64_t seed = 1;
+  int voters = 3;
+  int observers = 1;
+  int64_t chaos_ms = 6000;       // faults are injected during this phase
+  int64_t heal_limit_ms = 20000; // then everything heals; liveness bound
+  int64_t max_delay_ms = 20;     // one-way delay is uniform in [1, max]
+  double loss = 0.05;
+  double duplication = 0.03;
+  int64_t chaos_every_ms = 300;
+  int64_t append_every_ms = 25;
+  int64_t tick_jitter_ms = 5; // actor timers fire a little late
+  bool crashes = true;
+  double leader_crash_bias = 0; // chance that a crash hits the leader
+  bool flush_before_ack = true;
+  fault_injection faults;
+};
+
+struct sim_stats {
+  bool ok = true;
+  std::string violation; // the first broken invariant, with context
+  int elections = 0;     // distinct epochs that had a leader
+  int crashes = 0;
+  int64_t appends = 0;   // accepted by a leader
+  int64_t acked = 0;     // committed while the appending leader still led
+  int64_t committed = 0; // final committed prefix length
+  int64_t events = 0;
+  int64_t heal_ms = 0; // virtual time from healing to full convergence
+};
+
+sim_stats run_cluster_sim(const sim_options& opt);
+
+} // namespace caudal::consensus::testing
