@@ -196,4 +196,10 @@ std::optional<uint16_t> publish_router(caf::actor_system& sys, caf::actor router
   return *bound;
 }
 
+void configure_peer_liveness(caf::actor_system_config& cfg, int64_t heartbeat_ms,
+                             int64_t timeout_ms) {
+  cfg.set("middleman.heartbeat-interval", caf::timespan{milliseconds{heartbeat_ms}});
+  cfg.set("middleman.connection-timeout", caf::timespan{milliseconds{timeout_ms}});
+}
+
 } // namespace caudal::cluster

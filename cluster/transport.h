@@ -25,6 +25,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
 
 #include "cluster/peer_types.h"
 
@@ -57,6 +58,15 @@ caf::actor spawn_transport(caf::actor_system& sys, transport_config cfg);
 /// bind its old port again.
 std::optional<uint16_t> publish_router(caf::actor_system& sys, caf::actor router,
                                        const std::string& host, uint16_t port);
+
+/// Makes the middleman notice a peer that stalls without closing its socket
+/// (SIGSTOP, a hung host): BASP heartbeats every `heartbeat_ms`, and a
+/// connection silent for `timeout_ms` is closed, which DOWNs the peer's
+/// router proxy (so the transport drops instead of queueing into a dead
+/// socket, and reconnects later). CAF's defaults never time out. Call on the
+/// config before the actor_system exists, on every node.
+void configure_peer_liveness(caf::actor_system_config& cfg, int64_t heartbeat_ms,
+                             int64_t timeout_ms);
 
 /// Jittered exponential backoff: the delay before retry number `failures`
 /// (0-based) lies in [b/2, b] with b = min(max_ms, min_ms * 2^failures).

@@ -11,6 +11,10 @@
 #include <thread>
 #include <vector>
 
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
@@ -33,7 +37,8 @@ namespace {
 const std::string group = "test/0";
 
 struct net_config : caf::actor_system_config {
-  net_config() {
+  explicit net_config(bool liveness = false) {
+    if (liveness) cluster::configure_peer_liveness(*this, 100, 1000);
     load<caf::io::middleman>();
     cluster::announce_peer_types(*this);
     set("logger.console-verbosity", caf::atom("quiet"));
@@ -53,7 +58,8 @@ struct test_node {
   caf::actor transport;
   uint16_t port = 0;
 
-  test_node(int32_t node_id, uint16_t want_port) : id(node_id) {
+  test_node(int32_t node_id, uint16_t want_port, bool liveness = false)
+      : id(node_id), cfg(liveness) {
     auto bound = cluster::publish_router(sys, router, "127.0.0.1", want_port);
     BOOST_REQUIRE(bound);
     port = *bound;
@@ -294,4 +300,42 @@ BOOST_AUTO_TEST_CASE(a_peer_moving_to_a_new_address_is_followed) {
   expect_seqs(b, 1, 1);
   BOOST_CHECK_EQUAL(b.ask<cluster::router_status>(router2).delivered, 1u);
   caf::anon_send_exit(router2, caf::exit_reason::user_shutdown);
+}
+
+namespace {
+
+// Child process: a node that publishes its router and reports the port
+// through `fd`, then waits to be stopped and killed by the parent.
+[[noreturn]] void run_child_node(int fd) {
+  {
+    test_node b{2, 0, true};
+    uint16_t port = b.port;
+    if (write(fd, &port, sizeof port) != sizeof port) _exit(1);
+    for (;;) pause();
+  }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_stalled_peer_is_detected_by_heartbeats) {
+  int fds[2];
+  BOOST_REQUIRE_EQUAL(pipe(fds), 0);
+  pid_t child = fork(); // before this process has any actor system or thread
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) run_child_node(fds[1]);
+  uint16_t port = 0;
+  BOOST_REQUIRE_EQUAL(read(fds[0], &port, sizeof port), static_cast<ssize_t>(sizeof port));
+  {
+    test_node a{1, 0, true};
+    a.start_transport({{2, {"127.0.0.1", port}}});
+    BOOST_REQUIRE(eventually([&] { return a.peer(2).connected; }));
+    kill(child, SIGSTOP); // the socket stays open; only the heartbeats stop
+    BOOST_CHECK(eventually([&] { return !a.peer(2).connected; }, 5s));
+    a.send(2, payload(0));
+    BOOST_CHECK(eventually([&] { return a.peer(2).dropped == 1; }));
+  }
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  close(fds[0]);
+  close(fds[1]);
 }
