@@ -82,6 +82,8 @@ struct image {
 /// Applies one committed record. Records that refer to an unknown node,
 /// topic or partition change nothing (the log is the truth; a controller
 /// never writes such records, and ignoring them keeps replay total).
+/// Call it qualified (metadata::apply): `record` is a std::variant, so an
+/// unqualified call also finds std::apply by argument-dependent lookup.
 void apply(image& img, const record& r);
 void apply(image& img, const std::vector<record>& records);
 
