@@ -30,13 +30,15 @@ void run_many(int voters, int seeds, uint64_t first_seed) {
     opt.voters = voters;
     sim_stats s = run_cluster_sim(opt);
     BOOST_REQUIRE_MESSAGE(s.ok, s.violation);
-    BOOST_TEST(s.acked > 0);
     elections += s.elections;
     acked += s.acked;
     committed += s.committed;
     crashes += s.crashes;
     heal_max = std::max(heal_max, s.heal_ms);
   }
+  // Some seeds are too hostile to commit anything; on average most appends
+  // must still be acknowledged.
+  BOOST_TEST(acked > 50 * seeds);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::cout << voters << " voters + 1 observer: " << seeds << " seeds in " << secs
             << " s; elections/seed " << double(elections) / seeds << ", acked appends/seed "
@@ -47,9 +49,9 @@ void run_many(int voters, int seeds, uint64_t first_seed) {
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(three_voters_many_seeds) { run_many(3, seed_count(300), 1000); }
+BOOST_AUTO_TEST_CASE(three_voters_many_seeds) { run_many(3, seed_count(500), 1000); }
 
-BOOST_AUTO_TEST_CASE(five_voters_many_seeds) { run_many(5, seed_count(200), 5000); }
+BOOST_AUTO_TEST_CASE(five_voters_many_seeds) { run_many(5, seed_count(500), 5000); }
 
 namespace {
 
@@ -86,7 +88,7 @@ int seeds_until_violation(fault_injection f, int voters, int max_seeds) {
 BOOST_AUTO_TEST_CASE(harsh_schedule_is_safe_with_the_rules_intact) {
   // The control for the two cases below: same seeds, no broken rule.
   for (int voters : {3, 5}) {
-    for (int i = 1; i <= 300; ++i) {
+    for (int i = 1; i <= seed_count(300); ++i) {
       sim_stats s = run_cluster_sim(harsh(voters, 90000 + static_cast<uint64_t>(i)));
       BOOST_REQUIRE_MESSAGE(s.ok, s.violation);
     }
