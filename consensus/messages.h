@@ -79,6 +79,7 @@ struct outbound {
 namespace errc {
 inline constexpr int16_t none = 0;
 inline constexpr int16_t offset_out_of_range = 1;
+inline constexpr int16_t corrupt_message = 2;
 inline constexpr int16_t not_leader_or_follower = 6;
 inline constexpr int16_t kafka_storage_error = 56;
 inline constexpr int16_t fenced_leader_epoch = 74;

@@ -16,6 +16,9 @@ replica::replica(replica_config cfg, replicated_log& log, quorum_store& store, u
   // the leader's HW raises it again.
   hw_ = log_.start_offset();
   now_ms_ = now_ms;
+  // Fetch ids start at a random point so that a response addressed to an
+  // earlier incarnation of this replica cannot match a new request.
+  next_fetch_id_ = (rng_() >> 1) + 1;
   reset_election_timer(now_ms);
   // A lone voter has nobody to wait for: campaign on the first tick.
   if (is_voter_ && cfg_.voters.size() == 1) election_deadline_ = now_ms;
@@ -30,11 +33,7 @@ void replica::tick(int64_t now_ms) {
   now_ms_ = std::max(now_ms_, now_ms);
   switch (role_) {
   case replica_role::follower:
-    if (is_voter_ && now_ms >= election_deadline_) {
-      become_candidate(now_ms);
-    } else {
-      maybe_send_fetch(now_ms);
-    }
+    follower_tick(now_ms);
     break;
   case replica_role::candidate:
     if (now_ms >= election_deadline_) {
@@ -81,6 +80,10 @@ append_result replica::append(std::span<uint8_t> batches, int64_t now_ms) {
     r.error = errc::not_leader_or_follower;
     return r;
   }
+  if (batches.empty()) {
+    r.error = errc::corrupt_message; // callers validate batches; this one is cheap
+    return r;
+  }
   if (!log_.append_as_leader(batches, state_.epoch, r.base_offset, r.last_offset)) {
     fail("append_as_leader: " + log_.last_error());
     return append_result{errc::kafka_storage_error, -1, -1};
@@ -115,7 +118,7 @@ int64_t replica::next_deadline() const {
   case replica_role::candidate:
     return std::min(election_deadline_, vote_retry_ms_);
   case replica_role::follower: {
-    int64_t d = is_voter_ ? election_deadline_ : never;
+    int64_t d = is_voter_ || leader_ != no_node ? election_deadline_ : never;
     int64_t f = inflight_id_ != 0 ? inflight_sent_ms_ + fetch_timeout_ms() : next_probe_ms_;
     return std::min(d, f);
   }

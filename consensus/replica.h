@@ -38,7 +38,7 @@ enum class replica_role { follower, candidate, leader };
 const char* to_string(replica_role r);
 
 struct append_result {
-  int16_t error = errc::none; // 6 not leader, 56 storage error (replica failed)
+  int16_t error = errc::none; // 6 not leader, 2 empty input, 56 storage error (failed)
   int64_t base_offset = -1;
   int64_t last_offset = -1;
 };
@@ -117,6 +117,7 @@ private:
   void resend_begin_epoch(int64_t now_ms);
 
   // follower side of fetch (replica_follower.cpp)
+  void follower_tick(int64_t now_ms);
   void maybe_send_fetch(int64_t now_ms);
   void send_fetch(int64_t now_ms);
   void on_fetch_response(const fetch_response& m, int64_t now_ms);

@@ -16,6 +16,21 @@ node_id replica::fetch_target() {
   return no_node;
 }
 
+void replica::follower_tick(int64_t now_ms) {
+  if (now_ms >= election_deadline_) {
+    if (is_voter_) {
+      become_candidate(now_ms);
+      return;
+    }
+    // An observer gets no begin_epoch: when its leader has been silent for
+    // an election timeout, it looks for the leader again.
+    leader_ = no_node;
+    inflight_id_ = 0;
+    reset_election_timer(now_ms);
+  }
+  maybe_send_fetch(now_ms);
+}
+
 void replica::maybe_send_fetch(int64_t now_ms) {
   if (role_ != replica_role::follower) return;
   if (inflight_id_ == 0) {

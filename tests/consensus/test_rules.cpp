@@ -320,3 +320,56 @@ BOOST_AUTO_TEST_CASE(log_failure_is_fail_stop) {
   node_id l2 = h.leader();
   BOOST_TEST((l2 != no_node && l2 != l)); // the others carry on
 }
+
+BOOST_AUTO_TEST_CASE(observer_finds_the_next_leader) {
+  harness h({1, 2, 3}, {4});
+  node_id l = h.elect();
+  BOOST_REQUIRE(l != no_node);
+  h.advance(500);
+  BOOST_REQUIRE(h.rep(4).leader() == l);
+  // The old leader vanishes for good; the observer must not wait on it.
+  h.drop = [&](node_id from, node_id to, const message&) { return from == l || to == l; };
+  h.advance(5000);
+  node_id l2 = h.leader();
+  BOOST_REQUIRE(l2 != no_node);
+  BOOST_REQUIRE(l2 != l);
+  h.append(l2, "after");
+  h.advance(2000);
+  BOOST_TEST(h.rep(4).leader() == l2);
+  BOOST_TEST(h.rep(4).high_watermark() == h.rep(l2).high_watermark());
+}
+
+BOOST_AUTO_TEST_CASE(empty_append_is_rejected_without_failing) {
+  harness h({1});
+  node_id l = h.elect();
+  BOOST_REQUIRE(l == 1);
+  BOOST_TEST(h.rep(1).append(std::span<uint8_t>{}, h.now).error == errc::corrupt_message);
+  BOOST_TEST(!h.rep(1).failed());
+}
+
+BOOST_AUTO_TEST_CASE(lagging_follower_leaves_the_isr) {
+  replica_config base;
+  base.replica_lag_time_max_ms = 500;
+  harness h({1, 2, 3}, {}, base);
+  node_id l = h.elect();
+  BOOST_REQUIRE(l != no_node);
+  node_id slow = l == 3 ? 2 : 3;
+  h.advance(200);
+  BOOST_TEST(h.rep(l).in_sync_replicas(h.now).size() == 3u);
+  // `slow` still fetches but never gets data: it falls behind.
+  h.drop = [&](node_id, node_id to, const message& m) {
+    return to == slow && std::holds_alternative<fetch_response>(m);
+  };
+  // 1 s: past the lag bound, before `slow`'s election timeout (>= 1.5 s).
+  for (int i = 0; i < 10; ++i) {
+    h.append(l, "x" + std::to_string(i));
+    h.advance(100);
+  }
+  BOOST_REQUIRE(h.leader() == l);
+  auto isr = h.rep(l).in_sync_replicas(h.now);
+  BOOST_TEST(isr.size() == 2u);
+  BOOST_TEST((std::find(isr.begin(), isr.end(), slow) == isr.end()));
+  h.drop = nullptr;
+  h.advance(500);
+  BOOST_TEST(h.rep(l).in_sync_replicas(h.now).size() == 3u);
+}
