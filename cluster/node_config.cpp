@@ -34,6 +34,29 @@ bool parse_int(const std::string& s, T& out) {
   return ec == std::errc{} && p == s.data() + s.size();
 }
 
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in{s};
+  while (std::getline(in, item, sep))
+    if (auto t = trim(item); !t.empty()) out.push_back(t);
+  return out;
+}
+
+std::optional<endpoint> parse_one_listener(const std::string& first) {
+  auto sep = first.find("://");
+  if (sep == std::string::npos) return std::nullopt;
+  endpoint ep;
+  ep.listener_name = first.substr(0, sep);
+  auto hostport = first.substr(sep + 3);
+  auto colon = hostport.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  ep.host = hostport.substr(0, colon);
+  if (ep.host.size() > 1 && ep.host.front() == '[') ep.host = ep.host.substr(1, ep.host.size() - 2);
+  if (!parse_int(hostport.substr(colon + 1), ep.port)) return std::nullopt;
+  return ep;
+}
+
 // Broker keys whose value becomes a topic-level default under another name.
 const std::map<std::string, std::string>& broker_to_topic_keys() {
   static const std::map<std::string, std::string> m{
@@ -58,7 +81,8 @@ bool apply_hours_fallbacks(std::map<std::string, std::string>& kv, config_error&
   if (kv.count("log.retention.ms")) return true;
   int64_t v = 0;
   if (auto it = kv.find("log.retention.minutes"); it != kv.end()) {
-    if (!parse_int(it->second, v)) return err.message = "log.retention.minutes: not a number", false;
+    if (!parse_int(it->second, v))
+      return err.message = "log.retention.minutes: not a number", false;
     kv["log.retention.ms"] = std::to_string(v * 60000);
   } else if (auto it = kv.find("log.retention.hours"); it != kv.end()) {
     if (!parse_int(it->second, v)) return err.message = "log.retention.hours: not a number", false;
@@ -88,15 +112,31 @@ bool read_bool(const std::map<std::string, std::string>& kv, const char* key, bo
   return false;
 }
 
+std::string controller_listener_name(const std::map<std::string, std::string>& kv) {
+  auto it = kv.find("controller.listener.names");
+  return it == kv.end() ? std::string{"CONTROLLER"} : it->second.substr(0, it->second.find(','));
+}
+
+/// The client listener: the first one that is not the controller listener.
+std::optional<endpoint> client_listener(const std::string& value, const std::string& controller) {
+  for (auto& item : split(value, ',')) {
+    auto ep = parse_one_listener(item);
+    if (!ep) return std::nullopt;
+    if (ep->listener_name != controller) return ep;
+  }
+  return std::nullopt;
+}
+
 bool read_listeners(const std::map<std::string, std::string>& kv, node_config& c,
                     config_error& err) {
+  auto controller = controller_listener_name(kv);
   if (auto it = kv.find("listeners"); it != kv.end()) {
-    auto ep = parse_listener(it->second);
-    if (!ep) return err.message = "listeners: expected NAME://host:port", false;
+    auto ep = client_listener(it->second, controller);
+    if (!ep) return err.message = "listeners: expected NAME://host:port[,...]", false;
     c.listener = c.advertised = *ep;
   }
   if (auto it = kv.find("advertised.listeners"); it != kv.end()) {
-    auto ep = parse_listener(it->second);
+    auto ep = client_listener(it->second, controller);
     if (!ep) return err.message = "advertised.listeners: expected NAME://host:port", false;
     c.advertised = *ep;
   }
@@ -104,8 +144,7 @@ bool read_listeners(const std::map<std::string, std::string>& kv, node_config& c
   return true;
 }
 
-bool read_numbers(const std::map<std::string, std::string>& kv, node_config& c,
-                  config_error& err) {
+bool read_numbers(const std::map<std::string, std::string>& kv, node_config& c, config_error& err) {
   return read_int(kv, "node.id", c.node_id, err) && read_int(kv, "broker.id", c.node_id, err) &&
          read_int(kv, "num.partitions", c.num_partitions, err) &&
          read_int(kv, "default.replication.factor", c.default_replication_factor, err) &&
@@ -135,19 +174,66 @@ bool check_ranges(const node_config& c, config_error& err) {
 
 } // namespace
 
-std::optional<endpoint> parse_listener(const std::string& value) {
-  auto first = value.substr(0, value.find(',')); // one listener for now
-  auto sep = first.find("://");
-  if (sep == std::string::npos) return std::nullopt;
-  endpoint ep;
-  ep.listener_name = first.substr(0, sep);
-  auto hostport = first.substr(sep + 3);
-  auto colon = hostport.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  ep.host = hostport.substr(0, colon);
-  if (ep.host.size() > 1 && ep.host.front() == '[') ep.host = ep.host.substr(1, ep.host.size() - 2);
-  if (!parse_int(hostport.substr(colon + 1), ep.port)) return std::nullopt;
-  return ep;
+namespace {
+
+bool read_cluster(const std::map<std::string, std::string>& kv, node_config& c, config_error& err) {
+  auto it = kv.find("controller.quorum.voters");
+  if (it == kv.end()) return true;
+  cluster_settings cs;
+  auto voters = parse_voters(it->second, err);
+  if (!voters) return false;
+  cs.voters = std::move(*voters);
+  auto name = controller_listener_name(kv);
+  auto l = kv.find("listeners");
+  auto ep = l == kv.end() ? std::nullopt : parse_listener(l->second, name);
+  if (!ep)
+    return err.message = "listeners: cluster mode needs a " + name + "://host:port listener", false;
+  cs.inter_node = *ep;
+  if (auto r = kv.find("broker.rack"); r != kv.end()) cs.rack = r->second;
+  if (!read_int(kv, "replication.election.timeout.ms", cs.election_timeout_ms, err) ||
+      !read_int(kv, "controller.quorum.election.timeout.ms", cs.controller_election_timeout_ms,
+                err) ||
+      !read_int(kv, "replica.fetch.wait.max.ms", cs.fetch_wait_ms, err) ||
+      !read_bool(kv, "replication.flush.before.ack", cs.flush_before_ack, err))
+    return false;
+  if (cs.election_timeout_ms < 10 || cs.controller_election_timeout_ms < 10 || cs.fetch_wait_ms < 0)
+    return err.message = "election timeouts must be >= 10 ms and replica.fetch.wait.max.ms >= 0",
+           false;
+  c.cluster = std::move(cs);
+  return true;
+}
+
+} // namespace
+
+std::optional<endpoint> parse_listener(const std::string& value, const std::string& name) {
+  for (auto& item : split(value, ',')) {
+    auto ep = parse_one_listener(item);
+    if (!ep) return std::nullopt;
+    if (name.empty() || ep->listener_name == name) return ep;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<voter>> parse_voters(const std::string& value, config_error& err) {
+  std::vector<voter> out;
+  for (auto& item : split(value, ',')) {
+    voter v;
+    auto at = item.find('@');
+    auto colon = item.rfind(':');
+    if (at == std::string::npos || colon == std::string::npos || colon < at ||
+        !parse_int(item.substr(0, at), v.id) || !parse_int(item.substr(colon + 1), v.port) ||
+        v.id < 0) {
+      err.message = "controller.quorum.voters: expected id@host:port[,...], got '" + item + "'";
+      return std::nullopt;
+    }
+    v.host = item.substr(at + 1, colon - at - 1);
+    for (auto& o : out)
+      if (o.id == v.id)
+        return err.message = "controller.quorum.voters: node " + item + " twice", std::nullopt;
+    out.push_back(std::move(v));
+  }
+  if (out.empty()) err.message = "controller.quorum.voters: empty";
+  return out.empty() ? std::nullopt : std::optional{std::move(out)};
 }
 
 std::optional<node_config> parse_node_config(const std::string& text, config_error& err) {
@@ -155,10 +241,13 @@ std::optional<node_config> parse_node_config(const std::string& text, config_err
   c.raw = parse_properties(text);
   auto kv = c.raw;
   if (!apply_hours_fallbacks(kv, err)) return std::nullopt;
-  if (!read_listeners(kv, c, err) || !read_numbers(kv, c, err) || !check_ranges(c, err))
+  if (!read_listeners(kv, c, err) || !read_numbers(kv, c, err) || !check_ranges(c, err) ||
+      !read_cluster(kv, c, err))
     return std::nullopt;
-  if (auto it = kv.find("log.dirs"); it != kv.end()) c.log_dir = it->second;
-  else if (auto it2 = kv.find("log.dir"); it2 != kv.end()) c.log_dir = it2->second;
+  if (auto it = kv.find("log.dirs"); it != kv.end())
+    c.log_dir = it->second;
+  else if (auto it2 = kv.find("log.dir"); it2 != kv.end())
+    c.log_dir = it2->second;
   c.log_dir = c.log_dir.substr(0, c.log_dir.find(',')); // one data dir for now
   if (auto it = kv.find("cluster.id"); it != kv.end()) c.cluster_id = it->second;
   if (auto it = kv.find("listener.impl"); it != kv.end()) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace caudal::cluster {
 
@@ -16,10 +17,30 @@ struct endpoint {
   uint16_t port = 9092;
 };
 
+/// One member of controller.quorum.voters: "id@host:port", where host:port
+/// is that node's inter-node (controller) listener.
+struct voter {
+  int32_t id = -1;
+  std::string host;
+  uint16_t port = 0;
+};
+
+/// Cluster mode: set when controller.quorum.voters is (see docs/operations.md).
+struct cluster_settings {
+  std::vector<voter> voters;
+  endpoint inter_node;                           // the listener named by controller.listener.names
+  std::optional<std::string> rack;               // broker.rack
+  int64_t election_timeout_ms = 1500;            // replication.election.timeout.ms (partitions)
+  int64_t controller_election_timeout_ms = 1000; // controller.quorum.election.timeout.ms
+  int64_t fetch_wait_ms = 500;                   // replica.fetch.wait.max.ms
+  bool flush_before_ack = true;                  // replication.flush.before.ack
+};
+
 struct node_config {
   int32_t node_id = 1;
   endpoint listener;
   endpoint advertised;
+  std::optional<cluster_settings> cluster; // absent: a single node
   std::string log_dir = "./data";
   std::string cluster_id; // empty: generated on first start and stored
 
@@ -35,7 +56,7 @@ struct node_config {
   /// listener.impl: "asio" (Boost.Asio, the default) or "caf" (CAF io brokers,
   /// kept for comparison; see docs/architecture.md).
   std::string listener_impl = "asio";
-  int32_t fetch_max_bytes = 57671680; // Kafka's broker fetch.max.bytes
+  int32_t fetch_max_bytes = 57671680;      // Kafka's broker fetch.max.bytes
   int32_t test_drop_produce_responses = 0; // fault injection for tests (docs/operations.md)
 
   /// Broker-level topic defaults under their topic-config names
@@ -52,6 +73,10 @@ struct config_error {
 /// Parses properties text. Returns the config or an error naming the bad key.
 std::optional<node_config> parse_node_config(const std::string& text, config_error& err);
 std::optional<node_config> load_node_config(const std::string& path, config_error& err);
-std::optional<endpoint> parse_listener(const std::string& value);
+/// The first listener of a comma-separated `listeners` value, or the one
+/// named `name` when given.
+std::optional<endpoint> parse_listener(const std::string& value, const std::string& name = {});
+/// "1@host:port,2@host:port"; nullopt (with `err`) when malformed.
+std::optional<std::vector<voter>> parse_voters(const std::string& value, config_error& err);
 
 } // namespace caudal::cluster
