@@ -59,6 +59,11 @@ placement place_replicas(std::vector<node_slot> nodes, int32_t partitions,
                          int32_t replication_factor, rng& gen) {
   if (partitions < 1)
     return {errc::invalid_partitions, "Number of partitions must be larger than 0.", {}};
+  if (partitions > max_placed_partitions)
+    return {errc::invalid_partitions,
+            "Cannot place more than " + std::to_string(max_placed_partitions) +
+                " partitions at once.",
+            {}};
   if (replication_factor < 1)
     return {errc::invalid_replication_factor, "Replication factor must be larger than 0.", {}};
   if (static_cast<size_t>(replication_factor) > nodes.size())

@@ -21,6 +21,10 @@ struct node_slot {
   std::optional<std::string> rack; // nodes without a rack share the rack ""
 };
 
+/// More partitions than this in one placement is refused (INVALID_PARTITIONS):
+/// a request must not be able to make the controller allocate without bound.
+inline constexpr int32_t max_placed_partitions = 100000;
+
 struct placement {
   int16_t error = 0; // errc::*
   std::string message;
@@ -34,8 +38,8 @@ std::vector<node_slot> live_slots(const image& img);
 /// replicas on `nodes`. Nodes are interleaved rack by rack, leaders walk that
 /// list from a random start (so leaders are balanced), and followers are
 /// taken after the leader with a random, per-round shifting gap, preferring
-/// racks the partition does not use yet. Errors: partitions < 1
-/// (INVALID_PARTITIONS), replication_factor < 1 or > nodes
+/// racks the partition does not use yet. Errors: partitions < 1 or more than
+/// max_placed_partitions (INVALID_PARTITIONS), replication_factor < 1 or > nodes
 /// (INVALID_REPLICATION_FACTOR).
 placement place_replicas(std::vector<node_slot> nodes, int32_t partitions,
                          int32_t replication_factor, rng& gen);

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE metadata_placement
 #include <boost/test/unit_test.hpp>
 
+#include <climits>
 #include <set>
 
 #include "fixtures.h"
@@ -126,6 +127,7 @@ BOOST_AUTO_TEST_CASE(errors) {
   BOOST_TEST(place_replicas(nodes, 1, 0, gen).error == errc::invalid_replication_factor);
   BOOST_TEST(place_replicas({}, 1, 1, gen).error == errc::invalid_replication_factor);
   BOOST_TEST(place_replicas(nodes, 0, 1, gen).error == errc::invalid_partitions);
+  BOOST_TEST(place_replicas(nodes, INT32_MAX, 1, gen).error == errc::invalid_partitions);
   BOOST_TEST(place_replicas(nodes, 1, 4, gen).message ==
              "Replication factor: 4 larger than available brokers: 3.");
 }
