@@ -118,6 +118,8 @@ private:
 
   // follower side of fetch (replica_follower.cpp)
   void follower_tick(int64_t now_ms);
+  void clear_inflight();
+  bool match_response(uint64_t id, node_id& from);
   void maybe_send_fetch(int64_t now_ms);
   void send_fetch(int64_t now_ms);
   void on_fetch_response(const fetch_response& m, int64_t now_ms);
@@ -163,6 +165,9 @@ private:
   uint64_t inflight_id_ = 0; // 0: no fetch outstanding
   node_id inflight_to_ = no_node;
   int64_t inflight_sent_ms_ = 0;
+  // Re-sent requests whose answer is still as good as the latest one's (the
+  // log has not changed since): a slow answer to them is accepted too.
+  std::vector<std::pair<uint64_t, node_id>> superseded_;
   size_t probe_index_ = 0;    // round-robin over voters while the leader is unknown
   int64_t next_probe_ms_ = 0; // back-off after a response that named no leader
   int64_t now_ms_ = 0;        // latest time seen, for next_deadline()

@@ -25,10 +25,30 @@ void replica::follower_tick(int64_t now_ms) {
     // An observer gets no begin_epoch: when its leader has been silent for
     // an election timeout, it looks for the leader again.
     leader_ = no_node;
-    inflight_id_ = 0;
+    clear_inflight();
     reset_election_timer(now_ms);
   }
   maybe_send_fetch(now_ms);
+}
+
+void replica::clear_inflight() {
+  inflight_id_ = 0;
+  superseded_.clear();
+}
+
+bool replica::match_response(uint64_t id, node_id& from) {
+  if (inflight_id_ == 0) return false;
+  if (id == inflight_id_) {
+    from = inflight_to_;
+    return true;
+  }
+  for (const auto& [old_id, to] : superseded_) {
+    if (old_id == id) {
+      from = to;
+      return true;
+    }
+  }
+  return false;
 }
 
 void replica::maybe_send_fetch(int64_t now_ms) {
@@ -49,6 +69,10 @@ void replica::send_fetch(int64_t now_ms) {
     fail("flush: " + log_.last_error());
     return;
   }
+  if (inflight_id_ != 0) {
+    superseded_.emplace_back(inflight_id_, inflight_to_);
+    if (superseded_.size() > 4) superseded_.erase(superseded_.begin());
+  }
   inflight_id_ = next_fetch_id_++;
   inflight_to_ = to;
   inflight_sent_ms_ = now_ms;
@@ -64,10 +88,10 @@ void replica::on_fetch_response(const fetch_response& m, int64_t now_ms) {
     if (leader_ != no_node) send_fetch(now_ms);
     return;
   }
-  if (m.id != inflight_id_ || inflight_id_ == 0 || role_ != replica_role::follower)
+  node_id from = no_node;
+  if (role_ != replica_role::follower || !match_response(m.id, from))
     return; // duplicate, stale, or not ours to act on
-  node_id from = inflight_to_;
-  inflight_id_ = 0;
+  clear_inflight();
   bool from_leader = m.epoch == state_.epoch && m.leader == from && from != cfg_.self;
   if (!from_leader || m.error == errc::not_leader_or_follower) {
     // Learn the leader if the responder names one for our epoch.

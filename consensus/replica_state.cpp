@@ -48,7 +48,7 @@ void replica::become_follower(node_id leader, int64_t now_ms) {
   votes_.clear();
   progress_.clear();
   parked_.clear();
-  inflight_id_ = 0;
+  clear_inflight();
   next_probe_ms_ = now_ms;
   reset_election_timer(now_ms);
 }
@@ -68,7 +68,7 @@ void replica::become_candidate(int64_t now_ms) {
   leader_ = no_node;
   progress_.clear();
   parked_.clear();
-  inflight_id_ = 0;
+  clear_inflight();
   votes_.clear();
   votes_[cfg_.self] = true;
   reset_election_timer(now_ms);
@@ -83,7 +83,7 @@ void replica::become_leader(int64_t now_ms) {
   role_ = replica_role::leader;
   leader_ = cfg_.self;
   votes_.clear();
-  inflight_id_ = 0;
+  clear_inflight();
   // Entries of earlier epochs are committed only together with this epoch's
   // marker (Raft's "commit only entries of the current term").
   epoch_start_offset_ = log_.end_offset();

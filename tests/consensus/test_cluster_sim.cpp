@@ -53,6 +53,30 @@ BOOST_AUTO_TEST_CASE(three_voters_many_seeds) { run_many(3, seed_count(500), 100
 
 BOOST_AUTO_TEST_CASE(five_voters_many_seeds) { run_many(5, seed_count(500), 5000); }
 
+BOOST_AUTO_TEST_CASE(network_extremes) {
+  // Heavy loss; heavy duplication with long delays (stale and reordered
+  // responses galore, fetches re-sent while the first is still under way); and the no-fsync mode,
+  // which is safe as long as nothing crashes.
+  for (int variant = 0; variant < 3; ++variant) {
+    for (int voters : {3, 5}) {
+      for (int i = 1; i <= seed_count(100); ++i) {
+        sim_options opt;
+        opt.seed = 20000 + static_cast<uint64_t>(variant * 1000 + i);
+        opt.voters = voters;
+        if (variant == 0) opt.loss = 0.3;
+        if (variant == 1) {
+          opt.duplication = 0.3;
+          opt.max_delay_ms = 150;
+          opt.election_timeout_ms = 800; // timeouts must stay above round trips
+        }
+        if (variant == 2) opt.flush_before_ack = false, opt.crashes = false;
+        sim_stats s = run_cluster_sim(opt);
+        BOOST_REQUIRE_MESSAGE(s.ok, "variant " << variant << ": " << s.violation);
+      }
+    }
+  }
+}
+
 namespace {
 
 /// Options of the fault-detection runs: slow timers (a busy node) widen the

@@ -1,5 +1,6 @@
 #include "sim.h"
 
+#include <iostream>
 #include <map>
 #include <memory>
 #include <queue>
@@ -61,6 +62,7 @@ private:
   void send(node_id from, outbound o);
   void handle(const event& e);
   void deliver(uint64_t id);
+  void trace(const in_flight& m);
   void chaos();
   void heal();
   void client();
@@ -116,8 +118,8 @@ void simulation::start_node(sim_node& n) {
   cfg.group = "sim/0";
   cfg.self = n.id;
   cfg.voters = voters_;
-  cfg.election_timeout_ms = 200;
-  cfg.fetch_wait_ms = 60;
+  cfg.election_timeout_ms = opt_.election_timeout_ms;
+  cfg.fetch_wait_ms = opt_.fetch_wait_ms;
   cfg.flush_before_ack = opt_.flush_before_ack;
   cfg.replica_lag_time_max_ms = 1000;
   n.r = std::make_unique<replica>(cfg, n.log, n.store, rng_(), now_);
@@ -172,8 +174,28 @@ void simulation::deliver(uint64_t id) {
   messages_.erase(it);
   sim_node& n = node(m.to);
   if (!n.r || blocked(m.from, m.to)) return; // down or partitioned on arrival
+  if (opt_.trace_from_ms >= 0 && now_ >= opt_.trace_from_ms) trace(m);
   n.r->receive(m.msg, now_);
   after_event(n);
+}
+
+void simulation::trace(const in_flight& m) {
+  std::cout << now_ << " " << m.from << "->" << m.to << " ";
+  std::visit(
+      [](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, fetch_request>)
+          std::cout << "fetch e" << x.epoch << " off " << x.fetch_offset << " lfe "
+                    << x.last_fetched_epoch << " id " << x.id;
+        else if constexpr (std::is_same_v<T, fetch_response>)
+          std::cout << "fetch_resp e" << x.epoch << " ldr " << x.leader << " err " << x.error
+                    << " hw " << x.high_watermark << " div " << x.diverging.epoch << "/"
+                    << x.diverging.end_offset << " bytes " << x.records.size() << " id " << x.id;
+        else
+          std::cout << "vote/begin e" << x.epoch;
+      },
+      m.msg);
+  std::cout << "\n   " << node(m.to).r->describe() << "\n";
 }
 
 void simulation::handle(const event& e) {

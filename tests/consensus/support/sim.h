@@ -16,9 +16,11 @@ struct sim_options {
   uint64_t seed = 1;
   int voters = 3;
   int observers = 1;
-  int64_t chaos_ms = 6000;       // faults are injected during this phase
-  int64_t heal_limit_ms = 20000; // then everything heals; liveness bound
-  int64_t max_delay_ms = 20;     // one-way delay is uniform in [1, max]
+  int64_t chaos_ms = 6000;           // faults are injected during this phase
+  int64_t heal_limit_ms = 20000;     // then everything heals; liveness bound
+  int64_t max_delay_ms = 20;         // one-way delay is uniform in [1, max]
+  int64_t election_timeout_ms = 200; // must exceed a round trip plus fetch wait
+  int64_t fetch_wait_ms = 60;
   double loss = 0.05;
   double duplication = 0.03;
   int64_t chaos_every_ms = 300;
@@ -28,6 +30,7 @@ struct sim_options {
   double leader_crash_bias = 0; // chance that a crash hits the leader
   bool flush_before_ack = true;
   fault_injection faults;
+  int64_t trace_from_ms = -1; // print every event from this virtual time on (debugging)
 };
 
 struct sim_stats {
