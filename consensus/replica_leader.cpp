@@ -38,6 +38,9 @@ void replica::on_fetch_request(const fetch_request& m, int64_t now_ms) {
   }
   // A newer fetch supersedes whatever this replica had parked here.
   std::erase_if(parked_, [&](const parked_fetch& p) { return p.from == m.replica; });
+  // Any fetch of our epoch shows the replica is alive (check-quorum), even
+  // one that is still walking back a divergent suffix.
+  progress_[m.replica].last_fetch_ms = now_ms;
   fetch_response resp = response_for(m, errc::none);
   if (!validate_fetch(m, resp)) {
     answer_fetch(m.replica, m, std::move(resp));
@@ -82,7 +85,6 @@ bool replica::validate_fetch(const fetch_request& m, fetch_response& resp) {
 
 void replica::record_progress(const fetch_request& m, int64_t now_ms) {
   auto& p = progress_[m.replica];
-  p.last_fetch_ms = now_ms;
   // A validated fetch offset means the follower's log matches ours below it
   // (and, with flush_before_ack, that prefix is durable there).
   p.acked_end = m.fetch_offset;
