@@ -32,6 +32,7 @@ struct replica_config {
 struct fault_injection {
   bool grant_vote_ignoring_log = false;    // vote without the log comparison
   bool count_unflushed_leader_end = false; // leader HW counts its unflushed end
+  bool commit_before_marker = false;       // HW may pass older epochs' entries alone
 };
 
 enum class replica_role { follower, candidate, leader };

@@ -106,7 +106,7 @@ void replica::update_leader_hw() {
   std::sort(ends.begin(), ends.end(), std::greater<>());
   int64_t n = ends[static_cast<size_t>(majority() - 1)];
   // Only once this epoch's marker is committed (n > its offset).
-  if (n > epoch_start_offset_) set_hw(n);
+  if (n > epoch_start_offset_ || faults_.commit_before_marker) set_hw(n);
 }
 
 void replica::answer_parked(int64_t now_ms, bool all) {

@@ -80,22 +80,25 @@ BOOST_AUTO_TEST_CASE(network_extremes) {
 namespace {
 
 /// Options of the fault-detection runs: slow timers (a busy node) widen the
-/// window between an append and the leader's flush, and faults come often.
-sim_options harsh(int voters, uint64_t seed) {
+/// window between an append and the leader's flush, faults come often, and
+/// (optionally) one batch per fetch makes followers acknowledge an old
+/// epoch's entries before the new leader's marker.
+sim_options harsh(int voters, uint64_t seed, bool batch_by_batch) {
   sim_options opt;
   opt.seed = seed;
   opt.voters = voters;
   opt.tick_jitter_ms = 40;
   opt.chaos_every_ms = 150;
   opt.leader_crash_bias = 0.7;
+  if (batch_by_batch) opt.fetch_max_bytes = 1;
   return opt;
 }
 
 /// Runs seeds with a deliberately broken rule; returns how many seeds ran
 /// until the first violation (0 if none was found).
-int seeds_until_violation(fault_injection f, int voters, int max_seeds) {
+int seeds_until_violation(fault_injection f, int voters, int max_seeds, bool batch_by_batch) {
   for (int i = 1; i <= max_seeds; ++i) {
-    sim_options opt = harsh(voters, 90000 + static_cast<uint64_t>(i));
+    sim_options opt = harsh(voters, 90000 + static_cast<uint64_t>(i), batch_by_batch);
     opt.faults = f;
     sim_stats s = run_cluster_sim(opt);
     if (!s.ok) {
@@ -111,10 +114,13 @@ int seeds_until_violation(fault_injection f, int voters, int max_seeds) {
 
 BOOST_AUTO_TEST_CASE(harsh_schedule_is_safe_with_the_rules_intact) {
   // The control for the two cases below: same seeds, no broken rule.
-  for (int voters : {3, 5}) {
-    for (int i = 1; i <= seed_count(300); ++i) {
-      sim_stats s = run_cluster_sim(harsh(voters, 90000 + static_cast<uint64_t>(i)));
-      BOOST_REQUIRE_MESSAGE(s.ok, s.violation);
+  for (bool batch_by_batch : {false, true}) {
+    for (int voters : {3, 5}) {
+      for (int i = 1; i <= seed_count(300); ++i) {
+        auto seed = 90000 + static_cast<uint64_t>(i);
+        sim_stats s = run_cluster_sim(harsh(voters, seed, batch_by_batch));
+        BOOST_REQUIRE_MESSAGE(s.ok, s.violation);
+      }
     }
   }
 }
@@ -122,12 +128,19 @@ BOOST_AUTO_TEST_CASE(harsh_schedule_is_safe_with_the_rules_intact) {
 BOOST_AUTO_TEST_CASE(checker_catches_votes_without_log_comparison) {
   fault_injection f;
   f.grant_vote_ignoring_log = true;
-  BOOST_TEST(seeds_until_violation(f, 3, 300) > 0);
-  BOOST_TEST(seeds_until_violation(f, 5, 300) > 0);
+  BOOST_TEST(seeds_until_violation(f, 3, 300, false) > 0);
+  BOOST_TEST(seeds_until_violation(f, 5, 300, false) > 0);
 }
 
 BOOST_AUTO_TEST_CASE(checker_catches_counting_unflushed_leader_end) {
   fault_injection f;
   f.count_unflushed_leader_end = true;
-  BOOST_TEST(seeds_until_violation(f, 3, 300) > 0);
+  BOOST_TEST(seeds_until_violation(f, 3, 300, false) > 0);
+}
+
+BOOST_AUTO_TEST_CASE(checker_catches_commit_before_marker) {
+  fault_injection f;
+  f.commit_before_marker = true;
+  BOOST_TEST(seeds_until_violation(f, 3, 300, true) > 0);
+  BOOST_TEST(seeds_until_violation(f, 5, 300, true) > 0);
 }

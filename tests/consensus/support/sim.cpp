@@ -120,6 +120,7 @@ void simulation::start_node(sim_node& n) {
   cfg.voters = voters_;
   cfg.election_timeout_ms = opt_.election_timeout_ms;
   cfg.fetch_wait_ms = opt_.fetch_wait_ms;
+  cfg.fetch_max_bytes = opt_.fetch_max_bytes;
   cfg.flush_before_ack = opt_.flush_before_ack;
   cfg.replica_lag_time_max_ms = 1000;
   n.r = std::make_unique<replica>(cfg, n.log, n.store, rng_(), now_);

@@ -21,6 +21,7 @@ struct sim_options {
   int64_t max_delay_ms = 20;         // one-way delay is uniform in [1, max]
   int64_t election_timeout_ms = 200; // must exceed a round trip plus fetch wait
   int64_t fetch_wait_ms = 60;
+  int32_t fetch_max_bytes = 1 << 20; // 1: one batch per fetch response
   double loss = 0.05;
   double duplication = 0.03;
   int64_t chaos_every_ms = 300;
