@@ -63,7 +63,10 @@ void replica::maybe_send_fetch(int64_t now_ms) {
 void replica::send_fetch(int64_t now_ms) {
   if (role_ != replica_role::follower) return;
   node_id to = fetch_target();
-  if (to == no_node) return;
+  if (to == no_node) {
+    next_probe_ms_ = now_ms + cfg_.fetch_wait_ms; // nobody to ask; do not spin
+    return;
+  }
   // Our fetch offset acknowledges everything below it: make that durable.
   if (cfg_.flush_before_ack && log_.flushed_offset() < log_.end_offset() && !log_.flush()) {
     fail("flush: " + log_.last_error());

@@ -373,3 +373,12 @@ BOOST_AUTO_TEST_CASE(lagging_follower_leaves_the_isr) {
   h.advance(500);
   BOOST_TEST(h.rep(l).in_sync_replicas(h.now).size() == 3u);
 }
+
+BOOST_AUTO_TEST_CASE(observer_without_voters_does_not_spin) {
+  mem_log log;
+  mem_store store;
+  replica r(config(9, {}), log, store, 1, 0);
+  r.tick(0);
+  BOOST_TEST(r.take_outbox().empty());
+  BOOST_TEST(r.next_deadline() > 0);
+}
