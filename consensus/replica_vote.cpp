@@ -20,9 +20,14 @@ void replica::send_vote_requests(int64_t now_ms) {
 }
 
 void replica::on_vote_request(const vote_request& m, int64_t now_ms) {
+  // A misconfigured non-voter must not be able to bump everyone's epoch.
+  if (!is_voter_id(m.candidate)) {
+    post(m.candidate, vote_response{cfg_.group, state_.epoch, cfg_.self, false});
+    return;
+  }
   if (m.epoch > state_.epoch && !adopt_epoch(m.epoch, no_node, now_ms)) return;
   bool grant = false;
-  if (m.epoch == state_.epoch && is_voter_ && is_voter_id(m.candidate)) {
+  if (m.epoch == state_.epoch && is_voter_) {
     // One vote per epoch, none once a leader of this epoch is known, and
     // only for a log at least as complete as ours (Raft's election rule).
     bool free = state_.voted_for == no_node || state_.voted_for == m.candidate;
@@ -49,7 +54,7 @@ void replica::on_vote_response(const vote_response& m, int64_t now_ms) {
 }
 
 void replica::on_begin_epoch(const begin_epoch& m, int64_t now_ms) {
-  if (m.epoch < state_.epoch || m.leader == cfg_.self || m.leader == no_node) return;
+  if (m.epoch < state_.epoch || m.leader == cfg_.self || !is_voter_id(m.leader)) return;
   if (m.epoch > state_.epoch) {
     if (!adopt_epoch(m.epoch, m.leader, now_ms)) return;
   } else if (role_ == replica_role::leader) {

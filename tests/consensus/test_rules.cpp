@@ -382,3 +382,13 @@ BOOST_AUTO_TEST_CASE(observer_without_voters_does_not_spin) {
   BOOST_TEST(r.take_outbox().empty());
   BOOST_TEST(r.next_deadline() > 0);
 }
+
+BOOST_AUTO_TEST_CASE(non_voters_cannot_move_the_epoch) {
+  mem_log log;
+  mem_store store;
+  replica r(config(2), log, store, 1, 0);
+  BOOST_TEST(!voted(r, ask(9, 7, 5, 5)));
+  r.receive(begin_epoch{"t/0", 9, 7}, 0);
+  BOOST_TEST(r.epoch() == 0);
+  BOOST_TEST(store.saves == 0);
+}
