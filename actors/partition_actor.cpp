@@ -9,69 +9,56 @@
 #include "actors/atoms.h"
 #include "actors/error_codes.h"
 #include "actors/partition_messages.h"
+#include "actors/partition_replication.h"
+#include "actors/partition_state.h"
 #include "actors/producer_guard.h"
 #include "protocol/record_batch.h"
 
-
 namespace caudal::actors {
-namespace {
 
-struct waiter {
-  int64_t offset;
-  int64_t deadline_ms;
-  caf::typed_response_promise<bool> promise;
-};
+partition_state::partition_state() = default;
 
-struct partition_state {
-  partition_args args;
-  std::unique_ptr<storage::partition_log> log;
-  std::optional<producer_guard> producers; // idempotent-producer state
-  std::vector<waiter> waiters;
-  static inline const char* name = "partition";
-
-  partition_state() = default;
-  partition_state(const partition_state&) = delete;
-  partition_state& operator=(const partition_state&) = delete;
-  // CAF destroys the state when the actor exits (before attached functors
-  // run), so the clean shutdown of the log happens here.
-  ~partition_state() {
-    if (!log) return;
-    if (auto r = log->close(); !r)
-      spdlog::error("{}-{}: close failed: {}", args.topic, args.partition, r.error().message);
-    else if (auto s = producers ? producers->snapshot(*args.fs, *log) : storage::ok(); !s)
-      spdlog::error("{}-{}: producer snapshot failed: {}", args.topic, args.partition,
-                    s.error().message);
-  }
-};
-
-using partition_self = caf::stateful_actor<partition_state>*;
-
-int64_t now_ms(partition_self self) { return self->state.args.clock.now_ms(self->clock()); }
-
-/// Maps a storage failure of append() to the Kafka error a producer expects.
-int16_t append_error_code(const storage::error_info& e) {
-  switch (e.code) {
-    case storage::errc::invalid_batch:
-      return e.message.find("magic") != std::string::npos
-               ? error_code::unsupported_for_message_format
-               : error_code::corrupt_message;
-    case storage::errc::message_too_large: return error_code::message_too_large;
-    case storage::errc::invalid_argument: return error_code::corrupt_message;
-    default: return error_code::kafka_storage_error;
-  }
+partition_state::~partition_state() {
+  replication.reset(); // it refers to the log
+  if (!log) return;
+  if (auto r = log->close(); !r)
+    spdlog::error("{}-{}: close failed: {}", args.topic, args.partition, r.error().message);
+  else if (auto s = producers ? producers->snapshot(*args.fs, *log) : storage::ok(); !s)
+    spdlog::error("{}-{}: producer snapshot failed: {}", args.topic, args.partition,
+                  s.error().message);
 }
 
-/// Answers long-poll waiters: true once data passed their offset, false at
-/// their deadline. Every waiter is answered exactly once, so the list stays
-/// bounded by the fetches in flight.
+int64_t partition_state::visible_end() const {
+  return replication ? replication->high_watermark() : log->log_end_offset();
+}
+
+// Every waiter is answered exactly once, so the list stays bounded by the
+// fetches in flight.
 void wake_waiters(partition_state& st, int64_t now) {
-  auto leo = st.log->log_end_offset();
+  auto end = st.visible_end();
   std::erase_if(st.waiters, [&](waiter& w) {
-    bool has_data = leo > w.offset;
+    bool has_data = end > w.offset;
     if (!has_data && now < w.deadline_ms) return false;
     w.promise.deliver(has_data);
     return true;
   });
+}
+
+namespace {
+
+/// Maps a storage failure of append() to the Kafka error a producer expects.
+int16_t append_error_code(const storage::error_info& e) {
+  switch (e.code) {
+  case storage::errc::invalid_batch:
+    return e.message.find("magic") != std::string::npos ? error_code::unsupported_for_message_format
+                                                        : error_code::corrupt_message;
+  case storage::errc::message_too_large:
+    return error_code::message_too_large;
+  case storage::errc::invalid_argument:
+    return error_code::corrupt_message;
+  default:
+    return error_code::kafka_storage_error;
+  }
 }
 
 append_reply handle_append(partition_self self, append_request& req) {
@@ -99,19 +86,23 @@ append_reply handle_append(partition_self self, append_request& req) {
 read_reply handle_read(partition_self self, const read_request& req) {
   auto& st = self->state;
   read_reply rep;
-  rep.high_watermark = st.log->log_end_offset();
+  if (st.replication && !st.replication->is_leader()) {
+    rep.error = error_code::not_leader_or_follower; // consumers read from the leader
+    return rep;
+  }
+  rep.high_watermark = st.visible_end();
   rep.log_start_offset = st.log->log_start_offset();
-  if (req.offset < rep.log_start_offset || req.offset > rep.high_watermark) {
+  if (req.offset < rep.log_start_offset || req.offset > st.log->log_end_offset()) {
     rep.error = error_code::offset_out_of_range;
     return rep;
   }
-  if (req.offset == rep.high_watermark) return rep;
+  if (req.offset >= rep.high_watermark) return rep; // written, not yet committed
   auto res = st.log->read(req.offset, static_cast<size_t>(std::max(req.max_bytes, 0)),
                           rep.high_watermark, req.min_one_batch);
   if (!res) {
     rep.error = res.error().code == storage::errc::offset_out_of_range
-                  ? error_code::offset_out_of_range
-                  : error_code::kafka_storage_error;
+                    ? error_code::offset_out_of_range
+                    : error_code::kafka_storage_error;
     return rep;
   }
   rep.records = std::move(res->bytes);
@@ -121,10 +112,12 @@ read_reply handle_read(partition_self self, const read_request& req) {
 offset_reply handle_offsets(partition_self self, int64_t timestamp) {
   auto& log = *self->state.log;
   offset_reply rep;
-  if (timestamp == -2) {
+  if (self->state.replication && !self->state.replication->is_leader()) {
+    rep.error = error_code::not_leader_or_follower;
+  } else if (timestamp == -2) {
     rep.offset = log.log_start_offset();
   } else if (timestamp == -1) {
-    rep.offset = log.log_end_offset();
+    rep.offset = self->state.visible_end();
   } else {
     auto res = timestamp == -3 ? log.max_timestamp() : log.offset_for_timestamp(timestamp);
     if (!res) {
@@ -154,12 +147,12 @@ void run_retention(partition_self self) {
   auto& st = self->state;
   auto now = now_ms(self);
   st.producers->expire(now);
-  if (auto r = st.log->enforce_retention(now, st.log->log_end_offset()); !r)
+  if (auto r = st.log->enforce_retention(now, st.visible_end()); !r)
     spdlog::error("{}-{}: retention failed: {}", st.args.topic, st.args.partition,
                   r.error().message);
   else if (*r > 0)
-    spdlog::info("{}-{}: retention deleted {} segment(s); log start offset now {}",
-                 st.args.topic, st.args.partition, *r, st.log->log_start_offset());
+    spdlog::info("{}-{}: retention deleted {} segment(s); log start offset now {}", st.args.topic,
+                 st.args.partition, *r, st.log->log_start_offset());
   if (auto f = st.log->maybe_flush(now); !f)
     spdlog::error("{}-{}: flush failed: {}", st.args.topic, st.args.partition, f.error().message);
   schedule_housekeeping(self);
@@ -168,37 +161,48 @@ void run_retention(partition_self self) {
 caf::behavior partition_impl(partition_self self) {
   schedule_housekeeping(self);
   return {
-    [=](append_atom, append_request& req) { return handle_append(self, req); },
-    [=](read_atom, const read_request& req) { return handle_read(self, req); },
-    [=](wait_atom, int64_t offset, int64_t max_wait_ms) -> caf::result<bool> {
-      if (self->state.log->log_end_offset() > offset || max_wait_ms <= 0) return true;
-      auto rp = self->make_response_promise<bool>();
-      self->state.waiters.push_back({offset, now_ms(self) + max_wait_ms, rp});
-      self->delayed_send(self, std::chrono::milliseconds{max_wait_ms}, wait_atom::value);
-      return rp;
-    },
-    [=](wait_atom) { wake_waiters(self->state, now_ms(self)); },
-    [=](offsets_atom, int64_t timestamp) { return handle_offsets(self, timestamp); },
-    [=](status_atom) {
-      auto& log = *self->state.log;
-      return partition_status{log.log_start_offset(), log.log_end_offset(), log.size_bytes(),
-                              static_cast<int64_t>(log.segment_count())};
-    },
-    [=](config_atom, const storage::log_config& cfg) {
-      self->state.args.config = cfg;
-      self->state.log->update_config(cfg);
-    },
-    [=](retain_atom) { run_retention(self); },
-    [=](drop_atom, const std::string& moved_dir) {
-      // The topic manager already renamed the directory (so a topic of the
-      // same name can be created at once); remove the files it holds.
-      auto& st = self->state;
-      st.log.reset();
-      remove_files(*st.args.fs, moved_dir);
-      for (auto& w : st.waiters) w.promise.deliver(true);
-      st.waiters.clear();
-      self->quit();
-    },
+      [=](append_atom, append_request& req) -> caf::result<append_reply> {
+        if (self->state.replication) return self->state.replication->append(self, req);
+        return handle_append(self, req);
+      },
+      [=](read_atom, const read_request& req) { return handle_read(self, req); },
+      [=](wait_atom, int64_t offset, int64_t max_wait_ms) -> caf::result<bool> {
+        if (self->state.visible_end() > offset || max_wait_ms <= 0) return true;
+        auto rp = self->make_response_promise<bool>();
+        self->state.waiters.push_back({offset, now_ms(self) + max_wait_ms, rp});
+        self->delayed_send(self, std::chrono::milliseconds{max_wait_ms}, wait_atom::value);
+        return rp;
+      },
+      [=](wait_atom) { wake_waiters(self->state, now_ms(self)); },
+      [=](offsets_atom, int64_t timestamp) { return handle_offsets(self, timestamp); },
+      [=](status_atom) {
+        auto& log = *self->state.log;
+        return partition_status{log.log_start_offset(), log.log_end_offset(), log.size_bytes(),
+                                static_cast<int64_t>(log.segment_count())};
+      },
+      [=](config_atom, const storage::log_config& cfg) {
+        self->state.args.config = cfg;
+        self->state.log->update_config(cfg);
+      },
+      [=](retain_atom) { run_retention(self); },
+      [=](peer_deliver_atom, int32_t from, const caf::message& m) {
+        if (self->state.replication) self->state.replication->on_message(self, from, m);
+      },
+      [=](raft_tick_atom) {
+        if (self->state.replication) self->state.replication->on_tick(self);
+      },
+      [=](drop_atom, const std::string& moved_dir) {
+        // The topic manager already renamed the directory (so a topic of the
+        // same name can be created at once); remove the files it holds.
+        auto& st = self->state;
+        if (st.replication) st.replication->stop(self);
+        st.replication.reset();
+        st.log.reset();
+        remove_files(*st.args.fs, moved_dir);
+        for (auto& w : st.waiters) w.promise.deliver(true);
+        st.waiters.clear();
+        self->quit();
+      },
   };
 }
 
@@ -222,6 +226,16 @@ caf::actor spawn_partition(caf::actor_system& sys, partition_args args, std::str
     self->state.args = std::move(a);
     self->state.log = std::move(l);
     self->state.producers = std::move(p);
+    if (self->state.args.replication) {
+      std::string why;
+      self->state.replication = partition_replication::open(self, why);
+      if (!self->state.replication) {
+        spdlog::error("{}-{}: cannot start replication: {}", self->state.args.topic,
+                      self->state.args.partition, why);
+        self->quit(caf::make_error(caf::sec::runtime_error, why));
+        return caf::behavior{};
+      }
+    }
     return partition_impl(self);
   });
 }

@@ -16,18 +16,43 @@
 //   (drop_atom, string moved_dir)      -> closes the log, deletes the files in
 //                                          `moved_dir` (where the topic manager
 //                                          renamed the directory) and exits
+// Replicated partitions also take (partition_replication.h):
+//   (peer_deliver_atom, int32 from, caf::message)  consensus traffic
+//   (raft_tick_atom)                               their timer
+// and answer appends only as leader (else NOT_LEADER_OR_FOLLOWER), acks=all
+// once the record is committed (high watermark), reads up to the HW only.
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
 #include "actors/node_clock.h"
 #include "storage/file_io.h"
+#include "storage/metastore.h"
 #include "storage/partition_log.h"
 
 namespace caudal::actors {
+
+/// Present when the partition is one replica of a Raft group (cluster mode);
+/// see docs/replication.md. Absent: a single node's partition, whose high
+/// watermark is its log end.
+struct replication_args {
+  std::string group; // "topic/partition"
+  int32_t self = -1;
+  std::vector<int32_t> voters; // the replica list
+  caf::actor transport, router, controller;
+  storage::metastore* meta = nullptr; // quorum state (epoch, vote); outlives the actor
+  int64_t election_timeout_ms = 1500;
+  int64_t fetch_wait_ms = 500;
+  int64_t tick_interval_ms = 50;
+  int32_t min_insync_replicas = 1;
+  bool flush_before_ack = true;
+  uint64_t seed = 0;
+};
 
 struct partition_args {
   std::string topic;
@@ -38,6 +63,7 @@ struct partition_args {
   node_clock clock;
   int64_t retention_check_interval_ms = 300000;
   int64_t producer_id_expiration_ms = 86400000; // producer.id.expiration.ms
+  std::optional<replication_args> replication;
 };
 
 /// Opens (and recovers) the log, then spawns the actor. Returns an invalid

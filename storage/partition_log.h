@@ -79,6 +79,11 @@ public:
   /// the error is invalid_batch. The flush policy applies as for append().
   result<append_info> append_replicated(std::span<const uint8_t> batches, int64_t now_ms);
 
+  /// The checks append() runs on a produced record set (size, CRC, magic,
+  /// records), without writing: a replicated leader refuses bad input before
+  /// it reaches the consensus core.
+  result<std::vector<protocol::batch_span>> validate(std::span<const uint8_t> batches) const;
+
   /// Epoch of the newest epoch-cache entry (-1 when none, e.g. empty log).
   int32_t last_epoch() const { return epochs_.latest_epoch(); }
   /// OffsetForLeaderEpoch (see leader_epoch_cache::end_offset_for), with the
@@ -144,7 +149,6 @@ private:
   status recover_segments(std::optional<log_checkpoint> cp);
   status discard_segments_from(size_t index);
   status finish_load(int64_t now_ms);
-  result<std::vector<protocol::batch_span>> validate(std::span<const uint8_t> batches) const;
   void assign_offsets(std::span<uint8_t> batches, std::span<protocol::batch_span> spans,
                       int32_t leader_epoch, int64_t now_ms) const;
   status check_replicated(std::span<const protocol::batch_span> spans) const;

@@ -1,0 +1,52 @@
+#pragma once
+// The Raft side of a replicated partition actor: one consensus::replica over
+// the partition's log, its vote in the metastore, its traffic through the
+// node's transport. The actor feeds it messages and timer ticks; after every
+// step this class sends the replica's outbox, answers acks=all appends whose
+// records the high watermark now covers, wakes long polls and reports
+// leadership changes to the controller. See docs/replication.md.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/make_message.hpp>
+#include <caf/message.hpp>
+#include <caf/result.hpp>
+
+#include "actors/partition_state.h"
+#include "consensus/replica.h"
+
+namespace caudal::actors {
+
+class partition_replication {
+public:
+  /// Builds the replica over `self`'s open log and registers the group at
+  /// the node's router. Null with `error` set on failure.
+  static std::unique_ptr<partition_replication> open(partition_self self, std::string& error);
+  ~partition_replication();
+
+  bool is_leader() const;
+  int64_t high_watermark() const;
+  int32_t leader_epoch() const;
+  consensus::epoch_end end_of_epoch(int32_t epoch) const;
+
+  /// Produce on the leader; acks=-1 is answered once committed.
+  caf::result<append_reply> append(partition_self self, append_request& req);
+  void on_message(partition_self self, int32_t from, const caf::message& m);
+  void on_tick(partition_self self);
+  /// Unregisters from the router and answers everything pending.
+  void stop(partition_self self);
+
+  struct impl;
+
+private:
+  explicit partition_replication(std::unique_ptr<impl> p);
+  caf::result<append_reply> await_commit(partition_self self, append_reply rep, int64_t need_hw);
+  void settle_acks(partition_self self);
+  void report_leadership(partition_self self);
+  void after_step(partition_self self);
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace caudal::actors
