@@ -36,7 +36,11 @@ void replica::on_fetch_request(const fetch_request& m, int64_t now_ms) {
     post(m.replica, response_for(m, errc::not_leader_or_follower));
     return;
   }
-  // A newer fetch supersedes whatever this replica had parked here.
+  // A newer fetch supersedes whatever this replica had parked here; an older
+  // one (a late duplicate: a follower's log only grows while it matches
+  // ours) must not displace the fetch its sender is waiting on.
+  for (const auto& p : parked_)
+    if (p.from == m.replica && m.fetch_offset < p.req.fetch_offset) return;
   std::erase_if(parked_, [&](const parked_fetch& p) { return p.from == m.replica; });
   // Any fetch of our epoch shows the replica is alive (check-quorum), even
   // one that is still walking back a divergent suffix.
