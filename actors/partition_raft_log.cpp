@@ -14,7 +14,15 @@ bool partition_raft_log::check(const storage::status& st) {
   return false;
 }
 
+// consensus/log.h asks for the largest epoch <= `epoch` in the log, {-1,-1}
+// if none. Kafka's cache differs at two edges, mapped here: an epoch above the
+// latest is "unknown" to Kafka but has the latest as its floor; an epoch below
+// every entry gets (epoch, first start) from Kafka, which would let a follower
+// keep divergent entries below the leader's log start.
 consensus::epoch_end partition_raft_log::end_of_epoch(int32_t epoch) const {
+  const auto& entries = log_.epoch_entries();
+  if (epoch < 0 || entries.empty() || epoch < entries.front().epoch) return {};
+  if (epoch > entries.back().epoch) return {entries.back().epoch, log_.log_end_offset()};
   auto [e, end] = log_.end_offset_for_epoch(epoch);
   return consensus::epoch_end{e, end};
 }

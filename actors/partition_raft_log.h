@@ -26,6 +26,9 @@ public:
   int64_t end_offset() const override { return log_.log_end_offset(); }
   int64_t flushed_offset() const override { return log_.flushed_offset(); }
   int32_t last_epoch() const override { return log_.last_epoch(); }
+  /// consensus/log.h's floor semantics; differs from Kafka's
+  /// partition_log::end_offset_for_epoch above the latest epoch and below the
+  /// first (see the .cpp).
   consensus::epoch_end end_of_epoch(int32_t epoch) const override;
   bool read(int64_t offset, int32_t max_bytes, std::vector<uint8_t>& out) override;
   bool append_as_leader(std::span<uint8_t> batches, int32_t epoch, int64_t& base,

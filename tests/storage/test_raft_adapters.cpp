@@ -96,7 +96,23 @@ BOOST_FIXTURE_TEST_CASE(follower_replicates_and_answers_epoch_queries, raft_log_
   BOOST_TEST(leader.end_of_epoch(1).end_offset == 11); // the epoch-3 marker is at 11
   BOOST_TEST(leader.end_of_epoch(2).epoch == 1);
   BOOST_TEST(leader.end_of_epoch(3).end_offset == leader.end_offset());
-  BOOST_TEST(leader.end_of_epoch(9).epoch == -1);
+  // Above the latest: the latest is the floor (consensus/log.h), not Kafka's unknown.
+  BOOST_TEST(leader.end_of_epoch(9).epoch == 3);
+  BOOST_TEST(leader.end_of_epoch(9).end_offset == leader.end_offset());
+}
+
+BOOST_FIXTURE_TEST_CASE(epoch_below_the_retained_log_is_unknown, raft_log_fixture) {
+  lead(2, 3);
+  lead(4, 3);                                     // 6..11
+  BOOST_TEST(leader.end_of_epoch(1).epoch == -1); // nothing <= 1 ever
+  BOOST_TEST(leader.end_of_epoch(1).end_offset == -1);
+  must(leader_log->delete_records_before(8));
+  BOOST_TEST(leader.end_of_epoch(3).epoch == -1); // epoch 2's data is gone
+  BOOST_TEST(leader.end_of_epoch(4).epoch == 4);
+  BOOST_TEST(leader.end_of_epoch(4).end_offset == 12);
+  // The storage layer itself keeps Kafka's answer.
+  BOOST_TEST(leader_log->end_offset_for_epoch(3).first == 3);
+  BOOST_TEST(leader_log->end_offset_for_epoch(3).second == 8);
 }
 
 BOOST_FIXTURE_TEST_CASE(read_returns_whole_batches_even_past_max_bytes, raft_log_fixture) {
