@@ -1,0 +1,187 @@
+// Three controller actors in one actor system over the simulated network:
+// election, registration, commands from followers, failover, restart.
+#define BOOST_TEST_MODULE controller
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+
+#include "cluster_fixture.h"
+#include "metadata/errors.h"
+
+using namespace caudal;
+using namespace caudal::actors;
+using caudal::testing::cluster_fixture;
+
+namespace {
+
+controller_command create(std::string name, int32_t partitions, int16_t rf,
+                          std::map<std::string, std::string> configs = {}) {
+  return create_topics_cmd{{topic_spec{std::move(name), partitions, rf, std::move(configs)}},
+                           false};
+}
+
+int32_t follower_of(const cluster_fixture& f, int32_t leader) {
+  for (auto& [id, c] : f.controllers)
+    if (id != leader) return id;
+  return -1;
+}
+
+/// Every live node's image has the topic with `partitions` partitions of
+/// `rf` distinct, registered replicas.
+bool everyone_sees(cluster_fixture& f, const std::string& topic, size_t partitions, size_t rf) {
+  for (auto& [id, c] : f.controllers) {
+    auto& img = f.seen[id]->image;
+    auto* t = img ? img->topic(topic) : nullptr;
+    if (!t || t->partitions.size() != partitions) return false;
+    for (auto& [p, st] : t->partitions) {
+      std::set<int32_t> distinct(st.replicas.begin(), st.replicas.end());
+      if (st.replicas.size() != rf || distinct.size() != rf) return false;
+      for (auto r : st.replicas)
+        if (!img->node(r)) return false;
+    }
+  }
+  return true;
+}
+
+bool images_equal(cluster_fixture& f) {
+  const metadata::image* first = nullptr;
+  for (auto& [id, c] : f.controllers) {
+    auto& img = f.seen[id]->image;
+    if (!img) return false;
+    if (first && !(*first == *img)) return false;
+    first = img.get();
+  }
+  return true;
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(elects_a_leader_and_registers_every_node, cluster_fixture) {
+  auto leader = await_stable_cluster();
+  BOOST_TEST(leader >= 1);
+  BOOST_TEST(leader <= 3);
+  for (auto id : ids) {
+    auto st = status(id);
+    BOOST_TEST(st.leader == leader);
+    BOOST_TEST(st.registered);
+    auto* n = seen[id]->image->node(id);
+    BOOST_REQUIRE(n);
+    BOOST_TEST(n->registration.port == 9090 + id);
+    BOOST_TEST(n->registration.peer_port == 19090 + id);
+    BOOST_TEST(n->registration.rack.value_or("") == "rack-" + std::to_string(id % 2));
+  }
+  BOOST_TEST(status(leader).role == "leader");
+}
+
+BOOST_FIXTURE_TEST_CASE(create_topics_from_a_follower_commits_everywhere, cluster_fixture) {
+  auto leader = await_stable_cluster();
+  auto from = follower_of(*this, leader);
+  auto r = command(from, create("orders", 6, 3, {{"retention.ms", "3600000"}}));
+  BOOST_REQUIRE_EQUAL(r.error, 0);
+  BOOST_REQUIRE_EQUAL(r.items.size(), 1u);
+  BOOST_TEST(r.items[0].error == 0);
+  // Answered after commit + apply at the leader; followers apply on their
+  // next fetch.
+  BOOST_TEST(
+      run_until([&] { return everyone_sees(*this, "orders", 6, 3) && images_equal(*this); }));
+  auto& img = *seen[from]->image;
+  BOOST_TEST(img.topic_configs.at("orders").at("retention.ms") == "3600000");
+  // Leaders are elected by the partitions' own groups and reported later.
+  for (auto& [p, st] : img.topic("orders")->partitions) BOOST_TEST(st.leader == -1);
+}
+
+BOOST_FIXTURE_TEST_CASE(command_errors_come_back_per_item, cluster_fixture) {
+  auto leader = await_stable_cluster();
+  auto from = follower_of(*this, leader);
+  BOOST_REQUIRE_EQUAL(command(from, create("a", 1, 3)).items.at(0).error, 0);
+  create_topics_cmd two{{topic_spec{"a", 1, 1, {}}, topic_spec{"b", 2, 4, {}},
+                         topic_spec{"c", 1, 1, {}}, topic_spec{"c", 1, 1, {}},
+                         topic_spec{"bad/name", 1, 1, {}}, topic_spec{"d", 1, 1, {{"x.y", "1"}}}},
+                        false};
+  auto r = command(from, two);
+  BOOST_REQUIRE_EQUAL(r.items.size(), 6u);
+  BOOST_TEST(r.items[0].error == metadata::errc::topic_already_exists);
+  BOOST_TEST(r.items[1].error == metadata::errc::invalid_replication_factor);
+  BOOST_TEST(r.items[2].error == 0);
+  BOOST_TEST(r.items[3].error == metadata::errc::topic_already_exists); // same batch
+  BOOST_TEST(r.items[4].error == metadata::errc::invalid_topic_exception);
+  BOOST_TEST(r.items[5].error == metadata::errc::invalid_config);
+  auto v = command(leader, create_topics_cmd{{topic_spec{"e", 3, 2, {}}}, true});
+  BOOST_TEST(v.items.at(0).error == 0);
+  BOOST_TEST(run_until([&] { return everyone_sees(*this, "c", 1, 1); }));
+  BOOST_TEST(!seen[from]->image->topic("e")); // validate_only wrote nothing
+}
+
+BOOST_FIXTURE_TEST_CASE(delete_grow_and_alter, cluster_fixture) {
+  auto leader = await_stable_cluster();
+  auto from = follower_of(*this, leader);
+  BOOST_REQUIRE_EQUAL(command(from, create("t", 2, 2)).items.at(0).error, 0);
+  auto g = command(from, create_partitions_cmd{{partition_growth{"t", 5}}, false});
+  BOOST_TEST(g.items.at(0).error == 0);
+  auto shrink = command(from, create_partitions_cmd{{partition_growth{"t", 3}}, false});
+  BOOST_TEST(shrink.items.at(0).error == metadata::errc::invalid_partitions);
+  auto a =
+      command(from, alter_configs_cmd{{topic_configs{"t", {{"cleanup.policy", "delete"}}}}, false});
+  BOOST_TEST(a.items.at(0).error == 0);
+  BOOST_TEST(run_until([&] { return everyone_sees(*this, "t", 5, 2) && images_equal(*this); }));
+  BOOST_TEST(seen[from]->image->topic_configs.at("t").at("cleanup.policy") == "delete");
+  auto d = command(from, delete_topics_cmd{{"t", "nope"}});
+  BOOST_TEST(d.items.at(0).error == 0);
+  BOOST_TEST(d.items.at(1).error == metadata::errc::unknown_topic_or_partition);
+  BOOST_TEST(run_until([&] {
+    return images_equal(*this) && !seen[from]->image->topic("t") &&
+           !seen[from]->image->topic_configs.count("t");
+  }));
+}
+
+BOOST_FIXTURE_TEST_CASE(leader_reports_update_partitions_and_are_fenced, cluster_fixture) {
+  auto leader = await_stable_cluster();
+  auto from = follower_of(*this, leader);
+  BOOST_REQUIRE_EQUAL(command(from, create("r", 1, 3)).items.at(0).error, 0);
+  BOOST_REQUIRE(run_until([&] { return everyone_sees(*this, "r", 1, 3); }));
+  auto replicas = seen[from]->image->topic("r")->partitions.at(0).replicas;
+  auto lead = replicas[1];
+  BOOST_TEST(report(lead, leader_report{"r", 0, lead, 2, {lead, replicas[0]}}) == 0);
+  BOOST_TEST(run_until([&] {
+    auto& p = seen[from]->image->topic("r")->partitions.at(0);
+    return images_equal(*this) && p.leader == lead && p.leader_epoch == 2 && p.isr.size() == 2;
+  }));
+  BOOST_TEST(report(lead, leader_report{"r", 0, replicas[0], 1, {replicas[0]}}) ==
+             metadata::errc::fenced_leader_epoch);
+  BOOST_TEST(report(lead, leader_report{"r", 7, lead, 3, {lead}}) ==
+             metadata::errc::unknown_topic_or_partition);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_new_leader_takes_over_when_the_leader_dies, cluster_fixture) {
+  auto old = await_stable_cluster();
+  BOOST_REQUIRE_EQUAL(command(follower_of(*this, old), create("before", 3, 3)).items.at(0).error,
+                      0);
+  BOOST_REQUIRE(run_until([&] { return everyone_sees(*this, "before", 3, 3); }));
+  kill_controller(old);
+  BOOST_REQUIRE(run_until([&] { return agreed_leader() != -1; }));
+  auto leader = agreed_leader();
+  BOOST_TEST(leader != old);
+  auto r = command(follower_of(*this, leader), create("after", 2, 3));
+  BOOST_REQUIRE_EQUAL(r.error, 0);
+  BOOST_TEST(r.items.at(0).error == 0);
+  BOOST_TEST(run_until([&] { return everyone_sees(*this, "after", 2, 3) && images_equal(*this); }));
+  // The old leader comes back with the same log and vote, catches up and
+  // registers its new incarnation.
+  auto before = seen[leader]->image->node(old)->registration.incarnation;
+  start_controller(old);
+  BOOST_TEST(run_until([&] {
+    auto& img = seen[old]->image;
+    return img && img->topic("after") && images_equal(*this) &&
+           img->node(old)->registration.incarnation != before && img->is_live(old);
+  }));
+}
+
+BOOST_FIXTURE_TEST_CASE(without_a_quorum_commands_fail_retriably, cluster_fixture) {
+  auto leader = await_stable_cluster();
+  auto survivor = follower_of(*this, leader);
+  for (auto id : ids)
+    if (id != survivor) kill_controller(id);
+  auto r = command(survivor, create("lonely", 1, 1));
+  BOOST_TEST((r.error == controller_errc::not_controller ||
+              r.error == controller_errc::request_timed_out));
+}
