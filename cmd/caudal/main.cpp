@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cmd/cli_common.h"
+#include "cmd/cluster_command.h"
 #include "cmd/consume.h"
 #include "cmd/group.h"
 #include "cmd/node_command.h"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   add_produce_command(app, global, result);
   add_consume_command(app, global, result);
   add_group_command(app, global, result);
+  add_cluster_command(app, global, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
