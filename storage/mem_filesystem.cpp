@@ -79,6 +79,9 @@ public:
 
   status write_at(uint64_t offset, std::span<const uint8_t> data) override {
     CAUDAL_TRY(check());
+    uint64_t end = offset + data.size();
+    if (end > node_->data.size() && !fs_.take_space(end - node_->data.size()))
+      return make_error(errc::no_space, "injected disk full: " + path_);
     apply_write(node_->data, offset, data);
     node_->journal.push_back(pending_op{false, offset, {data.begin(), data.end()}});
     return ok();
@@ -86,7 +89,7 @@ public:
 
   status sync() override {
     CAUDAL_TRY(check());
-    if (fs_.take_sync_failure())
+    if (fs_.take_sync_failure(path_))
       return make_error(errc::io_error, "injected fsync failure: " + path_);
     node_->durable = node_->data;
     node_->journal.clear();
@@ -193,10 +196,37 @@ status mem_filesystem::sync_dir(const std::string& raw) {
   return ok();
 }
 
-bool mem_filesystem::take_sync_failure() {
-  if (failing_syncs_ <= 0) return false;
-  --failing_syncs_;
+bool mem_filesystem::take_sync_failure(const std::string& path) {
+  if (failing_syncs_ > 0) {
+    --failing_syncs_;
+    return true;
+  }
+  if (faults_.sync_fail_per_mille == 0) return false;
+  splitmix64 rng{fault_rng_};
+  bool fail = rng.below(1000) < faults_.sync_fail_per_mille;
+  fault_rng_ = rng.state;
+  if (!fail) return false;
+  ++injected_sync_failures_;
+  if (on_fault_) on_fault_("disk: fsync failed: " + path);
   return true;
+}
+
+void mem_filesystem::set_faults(const disk_faults& f, uint64_t seed) {
+  faults_ = f;
+  fault_rng_ = seed;
+}
+
+uint64_t mem_filesystem::used_bytes() const {
+  uint64_t n = 0;
+  for (const auto& [path, node] : names_) n += node->data.size();
+  return n;
+}
+
+bool mem_filesystem::take_space(uint64_t growth) {
+  if (faults_.capacity_bytes == 0 || used_bytes() + growth <= faults_.capacity_bytes) return true;
+  ++no_space_failures_;
+  if (on_fault_) on_fault_("disk: full, write of " + std::to_string(growth) + " bytes refused");
+  return false;
 }
 
 std::vector<uint8_t>* mem_filesystem::contents(const std::string& path) {

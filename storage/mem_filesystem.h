@@ -12,6 +12,7 @@
 
 #include "storage/file_io.h"
 
+#include <functional>
 #include <map>
 #include <set>
 
@@ -21,6 +22,16 @@ enum class crash_mode {
   lose_unsynced,   // power loss: every unsynced byte and name change is gone
   tear_last_write, // unsynced writes survive except each file's last one, cut at a seeded length
   random_prefix,   // each file keeps a seeded prefix of its unsynced writes, the last one torn
+};
+
+/// Seeded disk faults the simulator turns on (all off by default).
+struct disk_faults {
+  /// Chance, in 1/1000, that a file sync fails: it returns io_error and makes
+  /// nothing durable (the bytes stay pending, as after a real EIO).
+  uint32_t sync_fail_per_mille = 0;
+  /// Total bytes the files may hold; 0 = unlimited. A write that would grow
+  /// the files past it fails with no_space and writes nothing.
+  uint64_t capacity_bytes = 0;
 };
 
 class mem_filesystem final : public filesystem {
@@ -45,6 +56,15 @@ public:
 
   /// The next `n` file syncs fail with io_error and make nothing durable.
   void fail_next_syncs(int n) { failing_syncs_ = n; }
+  /// Turns on seeded faults; `seed` drives which syncs fail.
+  void set_faults(const disk_faults& f, uint64_t seed);
+  const disk_faults& faults() const { return faults_; }
+  /// Called with a short description of every injected fault (trace lines).
+  void on_fault(std::function<void(const std::string&)> fn) { on_fault_ = std::move(fn); }
+  /// Bytes held by the named files (what the capacity limits).
+  uint64_t used_bytes() const;
+  uint64_t injected_sync_failures() const { return injected_sync_failures_; }
+  uint64_t no_space_failures() const { return no_space_failures_; }
   /// Number of successful file syncs so far (tests check the flush policy with it).
   uint64_t sync_count() const { return sync_count_; }
   /// Direct access to a file's current bytes (tests corrupt them with it).
@@ -52,8 +72,10 @@ public:
 
   // Used by the file handles.
   uint64_t generation() const { return generation_; }
-  bool take_sync_failure();
+  bool take_sync_failure(const std::string& path);
   void count_sync() { ++sync_count_; }
+  /// False (and counted) if growing a file by `growth` bytes would pass the capacity.
+  bool take_space(uint64_t growth);
 
 private:
   std::map<std::string, std::shared_ptr<inode>> names_;
@@ -62,6 +84,11 @@ private:
   uint64_t generation_ = 0;
   int failing_syncs_ = 0;
   uint64_t sync_count_ = 0;
+  disk_faults faults_;
+  uint64_t fault_rng_ = 0; // splitmix64 state
+  uint64_t injected_sync_failures_ = 0;
+  uint64_t no_space_failures_ = 0;
+  std::function<void(const std::string&)> on_fault_;
 };
 
 } // namespace caudal::storage
