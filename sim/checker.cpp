@@ -34,7 +34,8 @@ void history::acked(int32_t partition, int64_t offset, const std::string& value,
   it->second = ack_info{value, now_ms};
 }
 
-void history::observed(int consumer, int32_t partition, int64_t offset, const stored_record& r) {
+void history::observed(int consumer, int32_t partition, int64_t offset, const stored_record& r,
+                       int64_t now_ms) {
   auto& pos = consumer_pos_[{consumer, partition}];
   if (offset < pos)
     violation("consumer " + std::to_string(consumer) + " went back from " + at(partition, pos) +
@@ -45,11 +46,82 @@ void history::observed(int consumer, int32_t partition, int64_t offset, const st
     violation("consumer saw a record nobody sent at " + at(partition, offset));
   else if (s->second.key != r.key)
     violation("consumer saw a wrong key at " + at(partition, offset));
-  seen_[{partition, offset}].push_back(seen_info{consumer, r.value});
+  seen_info info{consumer, r.value, now_ms};
+  check_consistent(partition, offset, info);
+  seen_[{partition, offset}].push_back(std::move(info));
+}
+
+// Jepsen's inconsistent-offsets: two reads of one offset that disagree. Legal
+// only if the first record could be taken back: unsynced and lost in a crash
+// after it was read (default flush), or a tainted record (failed fsync).
+void history::check_consistent(int32_t partition, int64_t offset, const seen_info& now) {
+  auto it = seen_.find({partition, offset});
+  if (it == seen_.end()) return;
+  for (auto& before : it->second) {
+    if (before.value == now.value) continue;
+    bool lost_in_crash = !durable_ && last_crash_ms_ >= before.at_ms;
+    if (lost_in_crash || tainted_.count(before.value)) continue;
+    violation("inconsistent offsets: " + at(partition, offset) + " read as " + before.value +
+              " by consumer " + std::to_string(before.consumer) + " and as " + now.value +
+              " by consumer " + std::to_string(now.consumer));
+    return;
+  }
+}
+
+void history::produce_failed(int32_t partition, const std::vector<std::string>& values,
+                             int16_t error) {
+  if (error != 56) return; // only kafka_storage_error can leave the records in the log
+  tainted_partitions_.insert(partition);
+  tainted_.insert(values.begin(), values.end());
+}
+
+void history::producer_reset(const std::string& producer, int16_t error,
+                             const std::vector<std::string>& values) {
+  if (durable_)
+    violation(producer + " lost its idempotence state (error " + std::to_string(error) +
+              ") although every acknowledged write was durable");
+  may_repeat_.insert(values.begin(), values.end());
+}
+
+void history::commit_sent(int32_t partition, int64_t offset) {
+  tried_commits_[partition].insert(offset);
+}
+
+void history::commit_acked(int consumer, int32_t partition, int64_t offset) {
+  ++commits_acked_;
+  auto [it, fresh] = acked_commit_.emplace(partition, offset);
+  if (fresh) return;
+  // Without durable data a crash can move the log end (and so a consumer's
+  // position) back; with it, commits only move forward.
+  bool may_regress = !durable_ && last_crash_ms_ >= 0;
+  if (offset < it->second && !may_regress)
+    violation("committed offset moved backwards on p" + std::to_string(partition) + ": " +
+              std::to_string(it->second) + " then " + std::to_string(offset) +
+              " (acknowledged to consumer " + std::to_string(consumer) + ")");
+  it->second = std::max(it->second, offset);
+}
+
+int64_t history::acked_commit(int32_t partition) const {
+  auto it = acked_commit_.find(partition);
+  return it == acked_commit_.end() ? -1 : it->second;
+}
+
+void history::group_resumed(int consumer, int32_t partition, int64_t committed, int64_t floor) {
+  std::string who = "consumer " + std::to_string(consumer) + " on p" + std::to_string(partition);
+  if (committed < floor)
+    violation(who + " resumed at committed offset " + std::to_string(committed) +
+              " below the acknowledged commit " + std::to_string(floor));
+  auto& tried = tried_commits_[partition];
+  if (committed >= 0 && !tried.count(committed))
+    violation(who + " resumed at offset " + std::to_string(committed) + " nobody committed");
+}
+
+void history::consumer_seek(int consumer, int32_t partition, int64_t offset) {
+  consumer_pos_[{consumer, partition}] = offset;
 }
 
 void history::consumer_reset(int consumer, int32_t partition, int64_t from, int64_t to) {
-  if (durable_)
+  if (durable_ && !tainted_partitions_.count(partition))
     violation("consumer " + std::to_string(consumer) + " got out-of-range at " +
               at(partition, from) + " (log end " + std::to_string(to) +
               ") although every visible record was synced");
@@ -68,9 +140,12 @@ void history::check_log(int32_t p, const std::vector<stored_record>& log,
     }
     if (s->second.partition != p || s->second.key != log[i].key)
       violation("record at " + at(p, o) + " has the wrong partition or key");
-    if (!where.emplace(log[i].value, o).second)
-      violation("record " + log[i].value + " stored twice (" + at(p, where[log[i].value]) +
-                " and " + at(p, o) + ")");
+    if (!where.emplace(log[i].value, o).second) {
+      if (!may_repeat_.count(log[i].value))
+        violation("record " + log[i].value + " stored twice (" + at(p, where[log[i].value]) +
+                  " and " + at(p, o) + ")");
+      continue; // a repeat says nothing more about per-key order
+    }
     auto [it, fresh] = last_seq.emplace(log[i].key, s->second.key_seq);
     if (!fresh && s->second.key_seq <= it->second)
       violation("key " + log[i].key + " out of order at " + at(p, o));
@@ -109,7 +184,8 @@ void history::check_seen(const std::map<int32_t, std::vector<stored_record>>& lo
                    l->second[static_cast<size_t>(o)].value == s.value;
       if (there) continue;
       auto w = where.find(s.value);
-      if (durable_ || w != where.end())
+      bool may_vanish = !durable_ || tainted_.count(s.value) > 0;
+      if (!may_vanish || w != where.end())
         violation("consumer " + std::to_string(s.consumer) + " saw " + s.value + " at " + at(p, o) +
                   " but the final log does not hold it there");
     }

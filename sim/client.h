@@ -44,6 +44,8 @@ public:
   /// then tells which).
   template <class Resp, class Req>
   void call(const Req& req, int16_t version, std::function<void(const Resp*)> done) {
+    if (!alive_) // a broken socket fails every later request too (never silently)
+      return loop_.after(0, [done = std::move(done)] { done(nullptr); });
     protocol::byte_buffer frame;
     protocol::writer w{frame};
     protocol::request_header h;

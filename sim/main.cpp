@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
                "default flush policy instead of flush.messages=1");
   app.add_flag("--bug-lying-fsync", o.bug,
                "inject the harness bug: fsync reports success, syncs nothing");
+  app.add_flag("--bug-retry-without-pid", o.bug_retry,
+               "inject the harness bug: idempotent retries lose their producer id and sequence");
   app.add_flag("--expect-violation", o.expect_violation,
                "exit 0 only if some seed reports a violation (negative tests)");
   app.add_flag("--check-determinism", o.check_determinism,

@@ -20,6 +20,7 @@ std::string replay_command(const runner_options& o, uint64_t seed) {
   if (o.no_crashes) cmd += " --no-crashes";
   if (o.default_flush) cmd += " --default-flush";
   if (o.bug) cmd += " --bug-lying-fsync";
+  if (o.bug_retry) cmd += " --bug-retry-without-pid";
   return cmd + " --trace";
 }
 
@@ -31,7 +32,9 @@ std::string hex(uint64_t v) {
 
 void print_result(std::ostream& out, const sim_result& r) {
   out << "seed " << r.seed << (r.ok() ? " ok" : " FAIL") << " hash=" << hex(r.hash)
-      << " sim_ms=" << r.simulated_ms << " crashes=" << r.crashes << " sent=" << r.sent
+      << " sim_ms=" << r.simulated_ms << " crashes=" << r.crashes << " pauses=" << r.pauses
+      << " clock_jumps=" << r.clock_jumps << " fsync_failures=" << r.fsync_failures
+      << " no_space=" << r.no_space_failures << " commits=" << r.commits << " sent=" << r.sent
       << " acked=" << r.acked << " lost_allowed=" << r.allowed_losses
       << " stored=" << r.final_records << " events=" << r.trace_lines << " jobs=" << r.jobs << "\n";
   for (auto& v : r.violations) out << "  violation: " << v << "\n";
@@ -52,7 +55,8 @@ int run_cli(const runner_options& o, std::ostream& out,
   if (o.no_crashes) base.crashes = false;
   if (o.default_flush) base.durable = false;
   if (o.bug) base.bug_lying_fsync = true;
-  uint64_t failed = 0, nondeterministic = 0, crashes = 0, acked = 0, lost = 0;
+  if (o.bug_retry) base.bug_retry_without_pid = true;
+  uint64_t failed = 0, nondeterministic = 0, crashes = 0, acked = 0, lost = 0, faults = 0;
   double simulated_s = 0;
   bool single = o.seeds <= 1;
   for (uint64_t i = 0; i < std::max<uint64_t>(o.seeds, 1); ++i) {
@@ -61,6 +65,7 @@ int run_cli(const runner_options& o, std::ostream& out,
     auto r = run_simulation(cfg, o.trace && single ? &out : nullptr);
     simulated_s += static_cast<double>(r.simulated_ms) / 1000.0;
     crashes += r.crashes;
+    faults += r.pauses + r.clock_jumps + r.fsync_failures + r.no_space_failures;
     acked += r.acked;
     lost += r.allowed_losses;
     if (o.check_determinism) {
@@ -82,7 +87,8 @@ int run_cli(const runner_options& o, std::ostream& out,
   out << "seeds " << o.seed << ".." << o.seed + std::max<uint64_t>(o.seeds, 1) - 1 << ": " << failed
       << " failed";
   if (o.check_determinism) out << ", " << nondeterministic << " nondeterministic";
-  out << "; " << crashes << " crashes, " << acked << " acked, " << lost << " acked lost (allowed)";
+  out << "; " << crashes << " crashes, " << faults << " other faults, " << acked << " acked, "
+      << lost << " acked lost (allowed)";
   out << "; " << simulated_s << " simulated s in " << wall << " wall s ("
       << (wall > 0 ? simulated_s / wall : 0) << " sim s/wall s)\n";
   if (nondeterministic > 0) return 1;

@@ -19,6 +19,7 @@ struct runner_options {
   bool no_crashes = false;
   bool default_flush = false;
   bool bug = false;
+  bool bug_retry = false; // --bug-retry-without-pid
   bool expect_violation = false;
   bool check_determinism = false; // run each seed twice, compare the hashes
 };

@@ -32,14 +32,22 @@ int64_t sim_loop::uniform(int64_t lo, int64_t hi) {
   return lo + static_cast<int64_t>(rng_() % static_cast<uint64_t>(hi - lo + 1));
 }
 
+// Fills runnable_ with the indexes of the jobs that are not held.
+size_t sim_loop::runnable_jobs() {
+  runnable_.clear();
+  for (size_t i = 0; i < sched_.jobs.size(); ++i)
+    if (!held_ || !held_(sched_.jobs[i])) runnable_.push_back(i);
+  return runnable_.size();
+}
+
 bool sim_loop::step() {
   int64_t now = sched_.clock().now().time_since_epoch().count();
-  size_t jobs = sched_.jobs.size();
+  size_t jobs = runnable_jobs();
   size_t due = !events_.empty() && events_.begin()->first.first <= now ? 1 : 0;
   if (jobs + due == 0) return false;
   auto pick = static_cast<size_t>(rng_() % (jobs + due));
   if (pick < jobs) {
-    std::swap(sched_.jobs[0], sched_.jobs[pick]);
+    std::swap(sched_.jobs[0], sched_.jobs[runnable_[pick]]);
     sched_.run_once();
     ++jobs_run_;
     return true;
@@ -80,6 +88,7 @@ bool sim_loop::run_until(int64_t until_ms, const std::function<bool()>& stop) {
 }
 
 void sim_loop::drain() {
+  held_ = nullptr; // teardown runs every actor's last jobs
   while (sched_.has_job()) {
     sched_.run_once();
     ++jobs_run_;

@@ -12,6 +12,7 @@
 #include <map>
 #include <random>
 #include <utility>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -39,6 +40,10 @@ public:
   /// Runs the remaining jobs without advancing time (teardown).
   void drain();
 
+  /// Jobs for which `held` returns true are not run (a paused node's actors):
+  /// they stay queued, as do the messages their timers deliver. Empty: none.
+  void hold(std::function<bool(const caf::resumable*)> held) { held_ = std::move(held); }
+
   std::mt19937_64& rng() { return rng_; }
   /// A uniformly drawn integer in [lo, hi].
   int64_t uniform(int64_t lo, int64_t hi);
@@ -46,6 +51,7 @@ public:
 
 private:
   bool step(); // runs one job or due event; false when idle
+  size_t runnable_jobs();
   bool advance(int64_t until_ms);
 
   caf::scheduler::test_coordinator& sched_;
@@ -53,6 +59,8 @@ private:
   std::map<std::pair<int64_t, uint64_t>, std::function<void()>> events_; // (time ns, seq)
   uint64_t next_seq_ = 0;
   uint64_t jobs_run_ = 0;
+  std::function<bool(const caf::resumable*)> held_;
+  std::vector<size_t> runnable_; // scratch: indexes of jobs not held
 };
 
 } // namespace caudal::sim

@@ -2,6 +2,8 @@
 
 #include <caf/send.hpp>
 
+#include "actors/group_coordinator.h"
+#include "actors/producer_ids.h"
 #include "actors/session.h"
 #include "actors/topic_manager.h"
 
@@ -20,13 +22,17 @@ std::string sim_node::start() {
   meta_ = std::move(*m);
   auto cache = std::make_shared<actors::metadata_cache>();
   actors::node_clock clock{args_.epoch_offset_ms};
+  // Like cluster/boot.cpp (which seeds from the wall clock at boot), every
+  // boot gets a new seed: member ids and topic ids must not repeat a previous
+  // incarnation's, which clients may still be using.
+  uint64_t seed = args_.seed + 0x9e3779b97f4a7c15ULL * ++boots_;
   actors::topic_manager_args a;
   a.log_dir = "/node" + std::to_string(args_.id) + "/data";
   a.fs = args_.fs;
   a.meta = meta_.get();
   a.cache = cache;
   a.clock = clock;
-  a.seed = args_.seed;
+  a.seed = seed;
   a.num_partitions = 1;
   a.retention_check_interval_ms = args_.retention_check_interval_ms;
   manager_ = actors::spawn_topic_manager(sys_, a);
@@ -36,6 +42,16 @@ std::string sim_node::start() {
   ctx_.metadata = cache;
   ctx_.topic_manager = manager_;
   ctx_.clock = clock;
+  ctx_.producer_ids = actors::spawn_producer_id_manager(sys_, meta_.get(), manager_);
+  actors::group_coordinator_args g; // exits with the topic manager, which it monitors
+  g.meta = meta_.get();
+  g.cache = cache;
+  g.topic_manager = manager_;
+  g.clock = clock;
+  g.settings = args_.groups;
+  g.offsets_partitions = args_.offsets_partitions;
+  g.seed = seed;
+  ctx_.group_coordinator = actors::spawn_group_coordinator(sys_, std::move(g));
   up_ = true;
   return "";
 }

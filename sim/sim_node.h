@@ -15,6 +15,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/connection_sink.h"
+#include "actors/group_state.h"
 #include "actors/node_context.h"
 #include "storage/file_io.h"
 #include "storage/metastore.h"
@@ -28,6 +29,8 @@ struct sim_node_args {
   uint64_t seed = 0;                       // topic ids
   int64_t epoch_offset_ms = 1700000000000; // fixed Unix-epoch offset of the actor clock
   int64_t retention_check_interval_ms = 300000;
+  actors::group_settings groups;  // consumer-group timeouts
+  int32_t offsets_partitions = 3; // __consumer_offsets partitions (Kafka: 50)
 };
 
 class sim_node {
@@ -47,6 +50,14 @@ public:
   int32_t id() const { return args_.id; }
   /// A new client session, or an invalid handle while the node is down.
   caf::actor connect(actors::connection_sink sink);
+  /// Whether a scheduler job belongs to this node (a pause holds those).
+  /// One node per actor system today, so every job is the node's; with N
+  /// nodes in one system this must look the actor up in the node's set.
+  bool owns(const caf::resumable* job) const { return job != nullptr; }
+  /// The node's wall clock for its next start(): a clock jump or a skewed
+  /// host. Kafka timestamps and retention follow it; offsets must not care.
+  void set_epoch_offset(int64_t ms) { args_.epoch_offset_ms = ms; }
+  int64_t epoch_offset() const { return args_.epoch_offset_ms; }
 
 private:
   caf::actor_system& sys_;
@@ -56,6 +67,7 @@ private:
   std::vector<caf::actor> sessions_;
   actors::node_context ctx_;
   bool up_ = false;
+  uint64_t boots_ = 0;
 };
 
 } // namespace caudal::sim

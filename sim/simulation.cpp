@@ -6,98 +6,34 @@
 #include <caf/actor_system.hpp>
 #include <spdlog/spdlog.h>
 
-#include "sim/lying_filesystem.h"
-#include "storage/mem_filesystem.h"
+#include "sim/world.h"
 
 namespace caudal::sim {
 
 namespace {
 
+// The node's LMDB directory goes to /dev/shm when there is one: LMDB fsyncs
+// every commit, and on tmpfs those cost nothing, which is most of a run's wall time.
+std::filesystem::path default_root() {
+  std::error_code ec;
+  if (std::filesystem::is_directory("/dev/shm", ec)) return "/dev/shm";
+  return std::filesystem::temp_directory_path();
+}
+
 std::string make_temp_dir(const std::string& base) {
-  auto root = base.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(base);
+  auto root = base.empty() ? default_root() : std::filesystem::path(base);
   std::string tmpl = (root / "caudal-sim-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) return "";
   return tmpl;
 }
 
-const char* mode_name(storage::crash_mode m) {
-  switch (m) {
-  case storage::crash_mode::lose_unsynced:
-    return "lose_unsynced";
-  case storage::crash_mode::tear_last_write:
-    return "tear_last_write";
-  case storage::crash_mode::random_prefix:
-    return "random_prefix";
-  }
-  return "?";
-}
-
-// Everything one run owns, torn down in the right order by run_simulation.
-struct world {
-  const sim_config& cfg;
-  trace_log trace;
-  sim_actor_config actor_cfg;
-  caf::actor_system sys{actor_cfg};
-  sim_loop loop{sys, cfg.seed};
-  storage::mem_filesystem disk;
-  lying_filesystem lying{disk};
-  std::unique_ptr<sim_node> node;
-  history hist{cfg.durable};
-  std::unique_ptr<workload> work;
-  bool faults = true;
-  uint64_t crashes = 0;
-
-  world(const sim_config& c, std::ostream* out, const std::string& dir) : cfg(c), trace(out) {
-    sim_node_args a;
-    a.meta_dir = std::string(dir).append("/node1-meta");
-    a.fs = cfg.bug_lying_fsync ? static_cast<storage::filesystem*>(&lying) : &disk;
-    a.seed = cfg.seed;
-    node = std::make_unique<sim_node>(sys, a);
-    auto wc = cfg.workload;
-    if (cfg.durable) wc.topic_configs.insert_or_assign("flush.messages", std::string(1, '1'));
-    work = std::make_unique<workload>(loop, *node, hist, trace, wc);
-  }
-
-  void log(const std::string& what) { trace.add(loop.now_ms(), "n1", what); }
-
-  void boot() {
-    auto err = node->start();
-    if (!err.empty()) hist.violation("node failed to start: " + err);
-    log(err.empty() ? "start" : "start failed: " + err);
-  }
-
-  void schedule_crash() {
-    loop.after(loop.uniform(cfg.crash_interval_min_ms, cfg.crash_interval_max_ms),
-               [this] { crash(); });
-  }
-
-  void crash() {
-    if (!faults || !node->up()) return;
-    auto mode = static_cast<storage::crash_mode>(loop.uniform(0, 2));
-    auto tear_seed = loop.rng()();
-    log(std::string("crash mode=") + mode_name(mode));
-    ++crashes;
-    disk.crash(mode, tear_seed);
-    node->kill();
-    work->on_crash();
-    hist.crashed(loop.now_ms());
-    loop.after(loop.uniform(1, cfg.downtime_max_ms), [this] {
-      if (node->up()) return;
-      boot();
-      if (faults) schedule_crash();
-    });
-  }
-};
-
 void run_phases(world& w, const sim_config& cfg) {
-  w.boot();
+  for (auto& h : w.hosts) w.boot(*h);
   w.work->start();
-  if (cfg.crashes) w.schedule_crash();
+  w.start_faults();
   w.loop.run_until(cfg.duration_ms);
-  // Liveness: no more faults; the node comes back if it is down.
-  w.faults = false;
-  if (!w.node->up()) w.boot();
   w.trace.add(w.loop.now_ms(), "sim", "liveness phase");
+  w.heal();
   w.work->begin_liveness();
   int64_t deadline = w.loop.now_ms() + cfg.liveness_bound_ms;
   if (!w.loop.run_until(deadline, [&] { return w.work->producers_done(); })) {
@@ -117,6 +53,51 @@ void run_phases(world& w, const sim_config& cfg) {
 
 } // namespace
 
+world::world(const sim_config& c, std::ostream* out, const std::string& dir) : cfg(c), trace(out) {
+  auto h = std::make_unique<sim_host>();
+  h->name = "n1";
+  sim_node_args a;
+  a.id = 1;
+  a.meta_dir = std::string(dir).append("/node1-meta");
+  a.fs = cfg.bug_lying_fsync ? static_cast<storage::filesystem*>(&h->lying) : &h->disk;
+  a.seed = cfg.seed;
+  a.retention_check_interval_ms = cfg.retention_check_interval_ms;
+  a.groups.min_session_timeout_ms = 100; // simulated runs last seconds, not hours
+  a.groups.initial_rebalance_delay_ms = 0;
+  h->true_epoch_offset_ms = a.epoch_offset_ms;
+  h->node = std::make_unique<sim_node>(sys, a);
+  h->disk.on_fault([this, hp = h.get()](const std::string& what) { log(*hp, what); });
+  hosts.push_back(std::move(h));
+  loop.hold([this](const caf::resumable* job) {
+    for (auto& hp : hosts)
+      if (hp->paused && hp->node->owns(job)) return true;
+    return false;
+  });
+  auto wc = cfg.workload;
+  if (cfg.durable) wc.topic_configs.insert_or_assign("flush.messages", std::string(1, '1'));
+  wc.retry_without_pid = cfg.bug_retry_without_pid;
+  work = std::make_unique<workload>(loop, *hosts[0]->node, hist, trace, wc);
+  if (cfg.disk_faults_during_setup)
+    arm_disk_faults();
+  else
+    work->on_ready([this] { arm_disk_faults(); });
+}
+
+void world::arm_disk_faults() {
+  if (!faults) return;
+  storage::disk_faults f{cfg.fsync_fail_per_mille, cfg.disk_capacity_bytes};
+  for (auto& h : hosts)
+    h->disk.set_faults(f, cfg.seed ^ 0x5eedd15cULL ^ (uint64_t(h->node->id()) << 32));
+}
+
+void world::boot(sim_host& h) {
+  h.sync_failures_at_boot = h.disk.injected_sync_failures();
+  h.no_space_at_boot = h.disk.no_space_failures();
+  auto err = h.node->start();
+  if (!err.empty()) hist.violation(h.name + " failed to start: " + err);
+  log(h, err.empty() ? "start" : "start failed: " + err);
+}
+
 sim_result run_simulation(const sim_config& cfg, std::ostream* trace) {
   spdlog::set_level(spdlog::level::off); // the node logs crash-induced I/O errors
   sim_result res;
@@ -135,7 +116,7 @@ sim_result run_simulation(const sim_config& cfg, std::ostream* trace) {
       res.final_records += log.size();
     }
     w.trace.mix(w.loop.jobs_run());
-    w.node->kill();
+    for (auto& h : w.hosts) h->node->kill();
     w.work->on_crash();
     w.loop.drain();
     res.hash = w.trace.hash();
@@ -144,6 +125,13 @@ sim_result run_simulation(const sim_config& cfg, std::ostream* trace) {
     res.trace_lines = w.trace.lines();
     res.jobs = w.loop.jobs_run();
     res.crashes = w.crashes;
+    res.pauses = w.pauses;
+    res.commits = w.hist.commits_acked();
+    res.clock_jumps = w.clock_jumps;
+    for (auto& h : w.hosts) {
+      res.fsync_failures += h->disk.injected_sync_failures();
+      res.no_space_failures += h->disk.no_space_failures();
+    }
     res.sent = w.hist.sent_count();
     res.acked = w.hist.acked_count();
     res.allowed_losses = w.hist.allowed_losses();

@@ -2,9 +2,6 @@
 
 #include "protocol/messages/create_topics_request.h"
 #include "protocol/messages/create_topics_response.h"
-#include "protocol/messages/produce_request.h"
-#include "protocol/messages/produce_response.h"
-#include "protocol/record_builder.h"
 
 namespace caudal::sim {
 
@@ -25,6 +22,10 @@ workload::workload(sim_loop& loop, sim_node& node, history& h, trace_log& trace,
     r->pos.assign(static_cast<size_t>(cfg_.partitions), 0);
     consumers_.push_back(std::move(r));
   }
+  for (int i = 0; i < cfg_.group_members; ++i)
+    members_.push_back(
+        std::make_unique<group_consumer>(group_consumer::env{loop_, node_, history_, trace_, cfg_},
+                                         group_consumer::first_member_id + i));
 }
 
 bool workload::get_conn(std::shared_ptr<connection>& c) {
@@ -55,8 +56,26 @@ void workload::create_topic() {
     int16_t err = r == nullptr || r->topics.size() != 1 ? int16_t{-1} : r->topics[0].error_code;
     log("admin", "create topic -> " + std::to_string(err));
     if (err != 0 && err != 36) return loop_.after(backoff(), [this] { create_topic(); });
-    for (auto& p : producers_) loop_.after(think(), [this, pp = p.get()] { produce_step(*pp); });
-    for (auto& c : consumers_) loop_.after(think(), [this, cc = c.get()] { fetch_step(*cc); });
+    if (on_ready_) on_ready_();
+    start_clients();
+  });
+}
+
+void workload::start_clients() {
+  for (auto& p : producers_) loop_.after(think(), [this, pp = p.get()] { produce_step(*pp); });
+  for (auto& c : consumers_) loop_.after(think(), [this, cc = c.get()] { fetch_step(*cc); });
+  for (auto& m : members_) {
+    loop_.after(think(), [mm = m.get()] { mm->start(); });
+    schedule_member_restart(*m);
+  }
+}
+
+void workload::schedule_member_restart(group_consumer& m) {
+  if (cfg_.member_restart_max_ms <= 0) return;
+  loop_.after(loop_.uniform(1, cfg_.member_restart_max_ms), [this, &m] {
+    if (liveness_) return; // the liveness phase has no faults
+    m.restart();
+    schedule_member_restart(m);
   });
 }
 
@@ -68,6 +87,7 @@ void workload::on_crash() {
   for (auto& c : consumers_)
     if (c->conn) c->conn->drop();
   if (verifier_ && verifier_->conn) verifier_->conn->drop();
+  for (auto& m : members_) m->on_disconnect();
 }
 
 void workload::begin_liveness() { liveness_ = true; }
@@ -76,63 +96,6 @@ bool workload::producers_done() const {
   for (auto& p : producers_)
     if (!p->done) return false;
   return true;
-}
-
-void workload::produce_step(producer& p) {
-  if (p.done) return;
-  if (!get_conn(p.conn)) return loop_.after(backoff(), [this, &p] { produce_step(p); });
-  auto k = static_cast<int>(loop_.uniform(0, cfg_.keys_per_producer - 1));
-  auto partition = (p.id * cfg_.keys_per_producer + k) % cfg_.partitions;
-  std::string key = "P" + std::to_string(p.id) + "-K" + std::to_string(k);
-  auto n = loop_.uniform(1, cfg_.max_batch);
-  protocol::batch_builder b;
-  std::vector<std::string> values;
-  for (int64_t i = 0; i < n; ++i) {
-    auto seq = p.key_seq[static_cast<size_t>(k)]++;
-    std::string v = key + "-S" + std::to_string(seq) + "-";
-    for (auto len = loop_.uniform(0, cfg_.max_filler); len > 0; --len)
-      v.push_back(static_cast<char>('a' + loop_.uniform(0, 25)));
-    b.add_text(1700000000000 + loop_.now_ms(), key, v);
-    history_.sent(v, partition, key, seq);
-    values.push_back(std::move(v));
-  }
-  msg::produce_request req;
-  req.acks = -1;
-  req.timeout_ms = 30000;
-  auto& pd = req.topic_data.emplace_back();
-  pd.name = cfg_.topic;
-  auto& part = pd.partition_data.emplace_back();
-  part.index = partition;
-  part.records = b.build();
-  bool final = liveness_;
-  log(name(p), "produce p" + std::to_string(partition) + " n=" + std::to_string(n) + " " + key);
-  p.conn->call<msg::produce_response>(
-      req, 9, [this, &p, partition, values, final](const msg::produce_response* r) {
-        bool shaped = r != nullptr && r->responses.size() == 1 &&
-                      r->responses[0].partition_responses.size() == 1;
-        if (!shaped) return on_produced(p, partition, values, final, -1, -1);
-        auto& pr = r->responses[0].partition_responses[0];
-        on_produced(p, partition, values, final, pr.error_code, pr.base_offset);
-      });
-}
-
-void workload::on_produced(producer& p, int32_t partition, const std::vector<std::string>& values,
-                           bool final, int16_t error, int64_t base) {
-  if (error != 0) {
-    // Unknown outcome (broken connection or error): not retried, see header.
-    log(name(p), "produce p" + std::to_string(partition) + " failed " + std::to_string(error));
-    return loop_.after(backoff(), [this, &p] { produce_step(p); });
-  }
-  for (size_t i = 0; i < values.size(); ++i)
-    history_.acked(partition, base + static_cast<int64_t>(i), values[i], loop_.now_ms());
-  log(name(p), "acked p" + std::to_string(partition) + "@" + std::to_string(base) +
-                   " n=" + std::to_string(values.size()));
-  if (final) {
-    p.done = true;
-    log(name(p), "done");
-    return;
-  }
-  loop_.after(think(), [this, &p] { produce_step(p); });
 }
 
 } // namespace caudal::sim

@@ -4,7 +4,7 @@
 
 #include "protocol/messages/fetch_request.h"
 #include "protocol/messages/fetch_response.h"
-#include "protocol/record_batch.h"
+#include "sim/records.h"
 
 namespace caudal::sim {
 
@@ -69,24 +69,10 @@ void workload::on_fetched(reader& r, const void* raw) {
 }
 
 void workload::take_records(reader& r, int32_t partition, const protocol::byte_buffer& records) {
-  std::vector<protocol::batch_span> spans;
-  auto err = protocol::split_batches(records, spans);
-  if (err != protocol::batch_error::none && err != protocol::batch_error::truncated)
-    history_.violation("fetch served a malformed record set on p" + std::to_string(partition));
-  for (auto& s : spans) {
-    auto bytes = std::span<const uint8_t>{records}.subspan(s.position, s.size());
-    std::vector<protocol::record> recs;
-    if (protocol::decode_records(bytes, recs) != protocol::batch_error::none) {
-      history_.violation("fetch served a corrupt batch on p" + std::to_string(partition));
-      return;
-    }
-    for (auto& rec : recs) {
-      stored_record sr;
-      if (rec.key) sr.key.assign(rec.key->begin(), rec.key->end());
-      if (rec.value) sr.value.assign(rec.value->begin(), rec.value->end());
-      accept(r, partition, s.header.base_offset + rec.offset_delta, std::move(sr));
-    }
-  }
+  auto err = for_each_record(records, [&](int64_t offset, stored_record&& rec) {
+    accept(r, partition, offset, std::move(rec));
+  });
+  if (!err.empty()) history_.violation("fetch served " + err + " on p" + std::to_string(partition));
 }
 
 void workload::accept(reader& r, int32_t partition, int64_t offset, stored_record rec) {
@@ -100,7 +86,7 @@ void workload::accept(reader& r, int32_t partition, int64_t offset, stored_recor
   if (r.id < 0)
     final_[partition].push_back(std::move(rec));
   else
-    history_.observed(r.id, partition, offset, rec);
+    history_.observed(r.id, partition, offset, rec, loop_.now_ms());
 }
 
 void workload::start_verify() {
@@ -115,6 +101,22 @@ bool workload::consumers_caught_up() const {
   for (auto& c : consumers_)
     for (int32_t p = 0; p < cfg_.partitions; ++p)
       if (c->pos[static_cast<size_t>(p)] != static_cast<int64_t>(final_.at(p).size())) return false;
+  return group_caught_up();
+}
+
+// The group has settled when every member is stable in one generation, the
+// assignment covers every partition once, and every position is at the end.
+bool workload::group_caught_up() const {
+  if (members_.empty()) return true;
+  std::map<int32_t, int64_t> owned;
+  for (auto& m : members_) {
+    if (!m->stable() || m->generation() != members_[0]->generation()) return false;
+    for (auto& [p, pos] : m->positions())
+      if (!owned.emplace(p, pos).second) return false;
+  }
+  if (static_cast<int32_t>(owned.size()) != cfg_.partitions) return false;
+  for (auto& [p, pos] : owned)
+    if (pos != static_cast<int64_t>(final_.at(p).size())) return false;
   return true;
 }
 
@@ -127,6 +129,7 @@ std::string workload::progress() const {
     for (auto v : c->pos) s += std::to_string(v) + ",";
     s += " ";
   }
+  for (auto& m : members_) s += m->progress();
   return s;
 }
 
