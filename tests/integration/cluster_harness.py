@@ -283,6 +283,11 @@ class Cluster:
         return subprocess.run([self.caudal, "-X", self.bootstrap, *args], capture_output=True,
                               text=True, timeout=timeout)
 
+    def close_clients(self):
+        """Drops the admin clients, so they do not log reconnect attempts while the nodes
+        shut down."""
+        self._admins.clear()
+
     def kill_all(self):
         for n in self.nodes:
             n.kill()
@@ -304,6 +309,7 @@ def main(test_fn, nodes=3, overrides=None):
     ok = False
     try:
         test_fn(cluster)
+        cluster.close_clients()
         for n in cluster.nodes:
             check(n.proc is None or n.alive(), f"node {n.id} died during the test")
         for n in cluster.nodes:
@@ -315,6 +321,7 @@ def main(test_fn, nodes=3, overrides=None):
         traceback.print_exc()
         cluster.report_logs()
     finally:
+        cluster.close_clients()
         cluster.kill_all()
         if ok and not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
