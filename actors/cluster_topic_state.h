@@ -1,0 +1,73 @@
+#pragma once
+// Internal state of the cluster topic manager, shared by its translation
+// units: cluster_topic_manager.cpp (image following, partitions, snapshot),
+// cluster_topic_admin.cpp (create/delete/grow/ensure) and
+// cluster_topic_configs.cpp (describe/alter configs).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+
+#include "actors/admin_messages.h"
+#include "actors/cluster_topic_manager.h"
+#include "actors/controller_messages.h"
+
+namespace caudal::actors {
+
+namespace msg = protocol::msg;
+
+/// A partition replica this node runs.
+struct local_partition {
+  std::string topic;
+  int32_t partition = 0;
+  caf::actor actor;
+  std::vector<int32_t> voters;
+};
+
+/// Something to do once the local image satisfies `ready` (or at the deadline).
+struct image_waiter {
+  std::function<bool(const metadata::image&)> ready;
+  std::function<void()> done;
+};
+
+struct cluster_topic_state {
+  cluster_topic_manager_args args;
+  image_ptr image = std::make_shared<const metadata::image>();
+  int32_t leader = -1;
+  std::map<std::pair<protocol::uuid, int32_t>, local_partition> local;
+  std::map<uint64_t, image_waiter> waiters;
+  uint64_t next_waiter = 1;
+  static inline const char* name = "caudal.cluster_topic_manager";
+};
+
+using cluster_topic_self = caf::stateful_actor<cluster_topic_state>*;
+
+// cluster_topic_manager.cpp
+/// Sends a command to the controller; `then` gets its result (a transport
+/// error becomes REQUEST_TIMED_OUT).
+void send_command(cluster_topic_self self, controller_command cmd,
+                  std::function<void(const command_result&)> then);
+/// Runs `done` once the local image satisfies `ready`, at the latest after
+/// image_wait_ms.
+void when_image(cluster_topic_self self, std::function<bool(const metadata::image&)> ready,
+                std::function<void()> done);
+/// The error of item `i` of a result (the command's own error first).
+command_item item_of(const command_result& r, size_t i, const std::string& name);
+
+// cluster_topic_admin.cpp
+caf::message_handler cluster_topic_admin(cluster_topic_self self);
+
+// cluster_topic_configs.cpp
+msg::describe_configs_response describe_configs(cluster_topic_self self,
+                                                const msg::describe_configs_request& req);
+caf::result<msg::alter_configs_response> alter_configs(cluster_topic_self self,
+                                                       const msg::alter_configs_request& req);
+caf::result<msg::incremental_alter_configs_response>
+incremental_alter_configs(cluster_topic_self self,
+                          const msg::incremental_alter_configs_request& req);
+
+} // namespace caudal::actors
