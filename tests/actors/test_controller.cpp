@@ -5,6 +5,10 @@
 
 #include <set>
 
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+
+#include "cluster/peer_types.h"
 #include "cluster_fixture.h"
 #include "metadata/errors.h"
 
@@ -184,4 +188,52 @@ BOOST_FIXTURE_TEST_CASE(without_a_quorum_commands_fail_retriably, cluster_fixtur
   auto r = command(survivor, create("lonely", 1, 1));
   BOOST_TEST((r.error == controller_errc::not_controller ||
               r.error == controller_errc::request_timed_out));
+}
+
+namespace {
+
+struct wire_config : caf::actor_system_config {
+  wire_config() {
+    set("logger.console-verbosity", caf::atom("quiet"));
+    set("logger.file-verbosity", caf::atom("quiet"));
+    cluster::announce_peer_types(*this);
+    announce_controller_types(*this);
+  }
+};
+
+/// Serializes a message as BASP would and reads it back.
+caf::message round_trip(caf::actor_system& sys, const caf::message& m) {
+  std::vector<char> buf;
+  caf::binary_serializer sink{sys, buf};
+  auto m_copy = m;
+  BOOST_REQUIRE(!sink(m_copy));
+  caf::message out;
+  caf::binary_deserializer source{sys, buf};
+  BOOST_REQUIRE(!source(out));
+  return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(forwarded_commands_and_answers_survive_serialization) {
+  wire_config cfg;
+  caf::actor_system sys{cfg};
+  create_topics_cmd cmd{{topic_spec{"x", 4, 3, {{"retention.ms", "1000"}, {"a", "b"}}}}, true};
+  auto m = round_trip(sys, caf::make_message(controller_group, controller_forward{2, 99, 7}, cmd));
+  BOOST_REQUIRE((m.match_elements<std::string, controller_forward, create_topics_cmd>()));
+  auto& back = m.get_as<create_topics_cmd>(2);
+  BOOST_TEST(m.get_as<controller_forward>(1).incarnation == 99u);
+  BOOST_TEST(back.validate_only);
+  BOOST_TEST(back.topics.at(0).configs.at("retention.ms") == "1000");
+  BOOST_TEST(back.topics.at(0).replication_factor == 3);
+  command_result res{0, "", {command_item{"x", 36, "exists"}}};
+  auto a = round_trip(sys, caf::make_message(controller_group, controller_answer{7, res}));
+  BOOST_REQUIRE((a.match_elements<std::string, controller_answer>()));
+  BOOST_TEST(a.get_as<controller_answer>(1).result.items.at(0).error == 36);
+  auto c = round_trip(sys, pack_consensus(consensus::vote_request{controller_group, 3, 1, 2, 10}));
+  auto v = unpack_consensus(c);
+  BOOST_REQUIRE(v.has_value());
+  BOOST_TEST(std::get<consensus::vote_request>(*v).end_offset == 10);
+  auto r = round_trip(sys, caf::make_message(leader_report{"t", 1, 2, 3, {2, 3}}));
+  BOOST_TEST(r.get_as<leader_report>(0).isr.size() == 2u);
 }
