@@ -58,14 +58,19 @@ public:
   /// A commit of `offset` for `partition` was sent (its outcome may stay unknown).
   void commit_sent(int32_t partition, int64_t offset);
   /// The coordinator acknowledged it: committed offsets never move backwards.
-  void commit_acked(int consumer, int32_t partition, int64_t offset);
-  /// The largest acknowledged commit of `partition`, -1 if none.
+  void commit_acked(int consumer, int32_t partition, int64_t offset, int64_t now_ms);
+  /// The latest acknowledged commit of `partition`, -1 if none (with durable
+  /// data also the largest: commits never move backwards).
   int64_t acked_commit(int32_t partition) const;
   /// A member resumed `partition` at the committed offset the coordinator
   /// returned (-1: none); `floor` was acked_commit() when it asked. It must be
   /// at least `floor` and must be an offset somebody tried to commit.
   void group_resumed(int consumer, int32_t partition, int64_t committed, int64_t floor);
   uint64_t commits_acked() const { return commits_acked_; }
+  /// An idempotent producer resends these values (same batch, same sequence).
+  void resent(const std::vector<std::string>& values) {
+    resent_.insert(values.begin(), values.end());
+  }
   /// A consumer legitimately moves to `offset` (assignment after a rebalance,
   /// resume at the committed offset): its next poll of `partition` may go back.
   void consumer_seek(int consumer, int32_t partition, int64_t offset);
@@ -114,10 +119,12 @@ private:
   std::map<std::pair<int32_t, int64_t>, std::vector<seen_info>> seen_;
   std::map<std::pair<int, int32_t>, int64_t> consumer_pos_;
   std::vector<std::string> violations_;
-  std::set<std::string> tainted_;           // values of produces that got a storage error
-  std::set<int32_t> tainted_partitions_;    // partitions with such a produce
-  std::set<std::string> may_repeat_;        // resent under a new producer id
-  std::map<int32_t, int64_t> acked_commit_; // per partition, the largest acked
+  std::set<std::string> tainted_;              // values of produces that got a storage error
+  std::set<int32_t> tainted_partitions_;       // partitions with such a produce
+  std::set<std::string> resent_;               // values of retried batches
+  std::set<std::string> may_repeat_;           // resent under a new producer id
+  std::map<int32_t, int64_t> acked_commit_;    // per partition, the latest acked
+  std::map<int32_t, int64_t> acked_commit_at_; // and when
   std::map<int32_t, std::set<int64_t>> tried_commits_; // every offset sent in a commit
   uint64_t commits_acked_ = 0;
 };

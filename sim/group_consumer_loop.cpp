@@ -127,7 +127,7 @@ void group_consumer::commit(uint64_t inc) {
             auto it = sent.find(p.partition_index);
             if (it == sent.end()) continue;
             if (p.error_code != 0) return on_group_error(inc, p.error_code, "commit");
-            env_.hist.commit_acked(id_, it->first, it->second);
+            env_.hist.commit_acked(id_, it->first, it->second, env_.loop.now_ms());
           }
         if (inc != incarnation_) return;
         env_.loop.after(env_.loop.uniform(20, 200), [this, inc] { commit(inc); });

@@ -81,6 +81,7 @@ void workload::send_batch(producer& p, bool final) {
   auto& part = pd.partition_data.emplace_back();
   part.index = o.partition;
   part.records = build_records(p, o);
+  if (o.attempts > 0) history_.resent(o.values);
   log(name(p), std::string(o.attempts > 0 ? "retry" : "produce") + " p" +
                    std::to_string(o.partition) + " n=" + std::to_string(o.values.size()) + " " +
                    o.key + (cfg_.idempotent ? " seq=" + std::to_string(o.base_sequence) : ""));

@@ -98,6 +98,7 @@ BOOST_AUTO_TEST_CASE(fault_scenarios) {
   BOOST_CHECK_GT(pd.jumps, 10u);
   BOOST_CHECK_GT(sweep("idempotent_crash.json", 800, 30).acked, 3000u);
   BOOST_CHECK_GT(sweep("groups_crash.json", 900, 30).commits, 1000u);
+  BOOST_CHECK_GT(sweep("default_flush_groups.json", 1000, 30).commits, 500u);
 }
 
 BOOST_AUTO_TEST_CASE(default_flush_sweep) {
@@ -166,6 +167,19 @@ BOOST_AUTO_TEST_CASE(retry_without_pid_is_caught) {
     auto r = run_simulation(cfg);
     BOOST_CHECK_MESSAGE(r.ok(), report(r));
   }
+}
+
+// The retention check is live: clock jumps past retention.ms (2 h against
+// 1 h) let retention delete acknowledged data, and the checker must say so.
+BOOST_AUTO_TEST_CASE(clock_jump_past_retention_is_caught) {
+  auto cfg = scenario("pause_drift.json");
+  cfg.clock_jump_max_ms = 7200000;
+  bool caught = false;
+  for (uint64_t seed = 1; seed <= 20 && !caught; ++seed) {
+    cfg.seed = seed;
+    caught = !run_simulation(cfg).ok();
+  }
+  BOOST_CHECK_MESSAGE(caught, "retention deleted nothing or the checker missed it in 20 seeds");
 }
 
 BOOST_AUTO_TEST_CASE(disk_faults_of_mem_filesystem) {
