@@ -237,3 +237,61 @@ BOOST_AUTO_TEST_CASE(forwarded_commands_and_answers_survive_serialization) {
   auto r = round_trip(sys, caf::make_message(leader_report{"t", 1, 2, 3, {2, 3}}));
   BOOST_TEST(r.get_as<leader_report>(0).isr.size() == 2u);
 }
+
+BOOST_FIXTURE_TEST_CASE(duplicated_and_delayed_messages_run_each_command_once, cluster_fixture) {
+  net.set_default_link(sim::link_config{1, 25, 0.0, 0.3});
+  auto leader = await_stable_cluster();
+  auto from = follower_of(*this, leader);
+  for (int i = 0; i < 5; ++i) {
+    auto r = command(from, create("dup-" + std::to_string(i), 2, 3));
+    BOOST_TEST(r.error == 0);
+    BOOST_TEST(r.items.at(0).error == 0); // a duplicate run would answer 36 first
+  }
+  BOOST_TEST(run_until([&] { return everyone_sees(*this, "dup-4", 2, 3) && images_equal(*this); }));
+  BOOST_TEST(seen[from]->image->topics.size() == 5u);
+  BOOST_TEST(net.stats().duplicated > 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_isolated_leader_steps_down_and_the_majority_goes_on, cluster_fixture) {
+  auto old = await_stable_cluster();
+  std::set<int32_t> rest;
+  for (auto id : ids)
+    if (id != old) rest.insert(id);
+  net.partition({old}, rest);
+  auto majority_leader = [&] {
+    auto a = seen[*rest.begin()]->leader, b = seen[*rest.rbegin()]->leader;
+    return a == b && a != -1 && a != old ? a : -1;
+  };
+  BOOST_REQUIRE(run_until([&] { return majority_leader() != -1; }));
+  auto r = command(*rest.begin(), create("during", 1, 2));
+  BOOST_TEST(r.items.at(0).error == 0);
+  // Check-quorum: without fetches from a majority the old leader resigns.
+  BOOST_TEST(run_until([&] { return status(old).role != "leader"; }));
+  auto stale = command(old, create("stale", 1, 1));
+  BOOST_TEST((stale.error == controller_errc::not_controller ||
+              stale.error == controller_errc::request_timed_out));
+  net.heal();
+  BOOST_TEST(run_until([&] {
+    return agreed_leader() != -1 && images_equal(*this) && seen[old]->image->topic("during");
+  }));
+  BOOST_TEST(!seen[old]->image->topic("stale"));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_restarted_cluster_replays_the_same_image, cluster_fixture) {
+  auto leader = await_stable_cluster();
+  auto from = follower_of(*this, leader);
+  BOOST_REQUIRE_EQUAL(command(from, create("a", 3, 3, {{"retention.ms", "1000"}})).error, 0);
+  BOOST_REQUIRE_EQUAL(command(from, create("b", 1, 2)).error, 0);
+  BOOST_REQUIRE_EQUAL(command(from, delete_topics_cmd{{"b"}}).error, 0);
+  BOOST_REQUIRE(run_until([&] { return everyone_sees(*this, "a", 3, 3) && images_equal(*this); }));
+  auto before = *seen[from]->image;
+  for (auto id : ids) kill_controller(id);
+  for (auto id : ids) seen[id]->image.reset();
+  for (auto id : ids) start_controller(id);
+  await_stable_cluster();
+  BOOST_TEST(run_until([&] { return images_equal(*this) && seen[from]->image->topic("a"); }));
+  auto& after = *seen[from]->image;
+  BOOST_TEST((after.topics == before.topics));
+  BOOST_TEST((after.topic_configs == before.topic_configs));
+  BOOST_TEST(!after.topic("b"));
+}
