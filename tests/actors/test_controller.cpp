@@ -239,16 +239,16 @@ BOOST_AUTO_TEST_CASE(forwarded_commands_and_answers_survive_serialization) {
 }
 
 BOOST_FIXTURE_TEST_CASE(duplicated_and_delayed_messages_run_each_command_once, cluster_fixture) {
-  net.set_default_link(sim::link_config{1, 25, 0.0, 0.3});
+  net.set_default_link(sim::link_config{1, 40, 0.0, 0.8});
   auto leader = await_stable_cluster();
   auto from = follower_of(*this, leader);
-  for (int i = 0; i < 5; ++i) {
+  for (int i = 0; i < 8; ++i) {
     auto r = command(from, create("dup-" + std::to_string(i), 2, 3));
     BOOST_TEST(r.error == 0);
     BOOST_TEST(r.items.at(0).error == 0); // a duplicate run would answer 36 first
   }
-  BOOST_TEST(run_until([&] { return everyone_sees(*this, "dup-4", 2, 3) && images_equal(*this); }));
-  BOOST_TEST(seen[from]->image->topics.size() == 5u);
+  BOOST_TEST(run_until([&] { return everyone_sees(*this, "dup-7", 2, 3) && images_equal(*this); }));
+  BOOST_TEST(seen[from]->image->topics.size() == 8u);
   BOOST_TEST(net.stats().duplicated > 0u);
 }
 
