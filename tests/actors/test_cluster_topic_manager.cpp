@@ -184,3 +184,33 @@ BOOST_FIXTURE_TEST_CASE(ensure_auto_creates_with_broker_defaults, managers) {
   BOOST_TEST(topic(3, "auto") != nullptr);
   BOOST_TEST(run_until([&] { return settled("auto", 2); }));
 }
+
+BOOST_FIXTURE_TEST_CASE(a_restarted_manager_reopens_its_replicas, managers) {
+  await_stable_cluster();
+  BOOST_REQUIRE(
+      ask<msg::create_topics_response>(1, create_atom::value, create_request("keep", 2), int16_t{7})
+          .topics.at(0)
+          .error_code == 0);
+  BOOST_REQUIRE(run_until([&] { return settled("keep", 2); }));
+  // The partitions are linked to their manager: they stop with it.
+  caf::anon_send_exit(tms[2], caf::exit_reason::kill);
+  sched.run();
+  caches[2]->publish(std::make_shared<metadata_snapshot>());
+  cluster_topic_manager_args a;
+  a.node_id = 2;
+  a.log_dir = dir + "/node-2";
+  a.fs = &fs;
+  a.meta = metas[2].get();
+  a.cache = caches[2];
+  a.controller = controllers[2];
+  a.transport = net.transport_for(2);
+  a.router = routers[2];
+  a.seed = 99;
+  a.election_timeout_ms = 1000;
+  a.fetch_wait_ms = 200;
+  tms[2] = spawn_cluster_topic_manager(sys, a);
+  BOOST_TEST(run_until([&] { return settled("keep", 2); }));
+  // Still no directory moved aside: the data was reopened, not recreated.
+  for (auto& e : std::filesystem::directory_iterator(dir + "/node-2"))
+    BOOST_TEST(!e.path().filename().string().ends_with("-delete"));
+}

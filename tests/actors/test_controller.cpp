@@ -295,3 +295,19 @@ BOOST_FIXTURE_TEST_CASE(a_restarted_cluster_replays_the_same_image, cluster_fixt
   BOOST_TEST((after.topic_configs == before.topic_configs));
   BOOST_TEST(!after.topic("b"));
 }
+
+namespace {
+struct four_nodes : cluster_fixture {
+  four_nodes() : cluster_fixture(4) {} // voters 1-3; node 4 observes
+};
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(an_observer_follows_and_its_commands_are_forwarded, four_nodes) {
+  auto leader = await_stable_cluster();
+  BOOST_TEST(leader != 4);
+  BOOST_TEST(status(4).role == "follower");
+  auto r = command(4, create("wide", 4, 4));
+  BOOST_REQUIRE_EQUAL(r.error, 0);
+  BOOST_TEST(r.items.at(0).error == 0);
+  BOOST_TEST(run_until([&] { return everyone_sees(*this, "wide", 4, 4) && images_equal(*this); }));
+}
