@@ -47,6 +47,8 @@ controller_status status_of(controller_state& st) {
 }
 
 void on_peer(controller_self self, int32_t from, const caf::message& m) {
+  // Every node fetches the metadata log all the time: its heartbeat.
+  self->state.last_seen[from] = now_ms(self);
   if (auto c = unpack_consensus(m)) {
     self->state.replica->receive(*c, now_ms(self));
   } else if (m.match_elements<std::string, controller_answer>()) {
@@ -80,6 +82,7 @@ caf::behavior controller_behavior(controller_self self) {
         auto& st = self->state;
         st.replica->tick(now_ms(self));
         after_step(self);
+        if (!st.stopped) check_sessions(self);
         if (!st.stopped)
           self->delayed_send(self, std::chrono::milliseconds(st.args.tick_interval_ms),
                              raft_tick_atom::value);
@@ -133,6 +136,7 @@ void after_step(controller_self self) {
   // Every new leader hears from every node again (a no-op record-wise when
   // its image already has this incarnation).
   if (st.replica->leader() != st.published_leader) st.registered = false;
+  check_own_registration(self);
   publish_if_changed(self);
   maybe_register(self);
 }

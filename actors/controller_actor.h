@@ -20,7 +20,9 @@
 //   (peer_deliver_atom, int32 from, caf::message)  traffic from other nodes
 //        (consensus messages, forwarded commands, answers)
 // At start, and again whenever the leader changes until it succeeds, the
-// node registers itself (register_node with a seeded incarnation).
+// node registers itself (register_node with a seeded incarnation); again
+// too when its image shows it fenced. The leader fences nodes it has not
+// heard from for node_session_timeout_ms.
 
 #include <cstdint>
 #include <optional>
@@ -60,6 +62,9 @@ struct controller_args {
   int64_t tick_interval_ms = 50;
   int64_t request_timeout_ms = 30000; // a command's answer, end to end
   int64_t leader_wait_ms = 0;         // 0: 2 * election timeout; then NOT_CONTROLLER
+  // The leader fences a node silent this long (its metadata fetches are
+  // its heartbeats); 0: 3 * election timeout.
+  int64_t node_session_timeout_ms = 0;
   bool flush_before_ack = true;
   node_registration registration;
 };

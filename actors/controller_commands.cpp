@@ -198,6 +198,10 @@ command_plan plan_command(metadata::image& scratch, const controller_command& cm
   } else if (auto* l = std::get_if<leader_report>(&cmd)) {
     plan.result = plan_report(emit, *l);
     return plan;
+  } else if (auto* f = std::get_if<fence_node_cmd>(&cmd)) {
+    auto* n = emit.img.node(f->id);
+    if (n && !n->fenced) emit(metadata::fence_node{f->id});
+    return plan;
   }
   plan.result = items_result(std::move(items));
   return plan;

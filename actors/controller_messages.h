@@ -94,8 +94,16 @@ struct register_node_cmd {
   std::string rack; // "" = no rack
 };
 
-using controller_command = std::variant<create_topics_cmd, delete_topics_cmd, create_partitions_cmd,
-                                        alter_configs_cmd, register_node_cmd, leader_report>;
+/// The leader controller fences a node it has not heard from for the node
+/// session timeout: no new replicas, not listed as a broker, until the node
+/// registers again.
+struct fence_node_cmd {
+  int32_t id = -1;
+};
+
+using controller_command =
+    std::variant<create_topics_cmd, delete_topics_cmd, create_partitions_cmd, alter_configs_cmd,
+                 register_node_cmd, leader_report, fence_node_cmd>;
 
 /// The outcome of one item of a command (a topic, a resource).
 struct command_item {
@@ -188,6 +196,10 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, register_node_cmd& x) {
   return f(caf::meta::type_name("caudal.register_node_cmd"), x.id, x.incarnation, x.host, x.port,
            x.peer_host, x.peer_port, x.rack);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fence_node_cmd& x) {
+  return f(caf::meta::type_name("caudal.fence_node_cmd"), x.id);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, command_item& x) {

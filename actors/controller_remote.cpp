@@ -1,6 +1,9 @@
 // Commands that cross nodes (forwarded to the leader, answered back) and the
 // node's own registration.
 
+#include <algorithm>
+#include <cstdint>
+
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
@@ -89,6 +92,41 @@ void maybe_register(controller_self self) {
   };
   // A short deadline: an unanswered registration is simply sent again.
   enqueue(self, std::move(cmd), std::move(reply), false, 2 * st.args.election_timeout_ms);
+}
+
+void check_sessions(controller_self self) {
+  auto& st = self->state;
+  if (st.replica->role() != consensus::replica_role::leader) {
+    st.leader_since = -1;
+    return;
+  }
+  auto now = now_ms(self);
+  if (st.leader_since < 0) st.leader_since = now; // everyone gets a full session first
+  auto timeout = st.args.node_session_timeout_ms > 0 ? st.args.node_session_timeout_ms
+                                                     : 3 * st.args.election_timeout_ms;
+  for (auto& [id, n] : st.image.nodes) {
+    if (id == st.args.node_id || n.fenced || n.decommissioned || st.fencing.count(id)) continue;
+    auto it = st.last_seen.find(id);
+    auto seen = std::max(st.leader_since, it == st.last_seen.end() ? INT64_MIN : it->second);
+    if (now - seen < timeout) continue;
+    spdlog::info("controller: fencing node {} (silent for {} ms)", id, now - seen);
+    st.fencing.insert(id);
+    auto node = id;
+    // Never forwarded (from_peer = true): a fence decided on a stale view
+    // must not reach the next leader.
+    enqueue(
+        self, fence_node_cmd{node},
+        [self, node](const command_result&) { self->state.fencing.erase(node); }, true);
+  }
+}
+
+void check_own_registration(controller_self self) {
+  auto& st = self->state;
+  auto* me = st.image.node(st.args.node_id);
+  // Only a state this node's image already shows counts: right after a
+  // registration the image may lag, and registering again is then a no-op.
+  if (st.registered && me && (me->fenced || me->registration.incarnation != st.incarnation))
+    st.registered = false;
 }
 
 } // namespace caudal::actors

@@ -30,7 +30,7 @@ struct queued_command {
   reply_fn reply;
   int64_t enqueued_ms = 0;
   int64_t deadline_ms = 0;
-  bool from_peer = false; // forwarded to us: never forwarded again
+  bool from_peer = false; // forwarded to us (or leader-only): never forwarded again
 };
 
 /// Appended by this leader; answered once applied past `last_offset`.
@@ -74,6 +74,11 @@ struct controller_state {
   std::set<std::tuple<int32_t, uint64_t, uint64_t>> seen;
   std::deque<std::tuple<int32_t, uint64_t, uint64_t>> seen_order;
 
+  // Node sessions, on the leader: when each node was last heard from.
+  std::map<int32_t, int64_t> last_seen;
+  int64_t leader_since = -1; // -1: not the leader
+  std::set<int32_t> fencing; // fence commands in flight
+
   uint64_t incarnation = 0;
   bool registered = false;
   bool registering = false;
@@ -103,6 +108,10 @@ void pump_requests(controller_self self);
 void on_forwarded(controller_self self, int32_t from, const caf::message& m);
 void on_answer(controller_self self, const controller_answer& a);
 void maybe_register(controller_self self);
+/// On the leader: fences nodes silent for the session timeout.
+void check_sessions(controller_self self);
+/// A node seen as fenced (or as an older incarnation) registers again.
+void check_own_registration(controller_self self);
 /// Answers everything pending with `error` (shutdown, failed log).
 void fail_all(controller_self self, int16_t error, const std::string& message);
 

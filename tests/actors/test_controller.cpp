@@ -311,3 +311,32 @@ BOOST_FIXTURE_TEST_CASE(an_observer_follows_and_its_commands_are_forwarded, four
   BOOST_TEST(r.items.at(0).error == 0);
   BOOST_TEST(run_until([&] { return everyone_sees(*this, "wide", 4, 4) && images_equal(*this); }));
 }
+
+BOOST_FIXTURE_TEST_CASE(a_silent_node_is_fenced_and_rejoins_when_it_returns, cluster_fixture) {
+  auto leader = await_stable_cluster();
+  auto quiet = follower_of(*this, leader);
+  std::set<int32_t> rest;
+  for (auto id : ids)
+    if (id != quiet) rest.insert(id);
+  net.partition({quiet}, rest);
+  // Session timeout = 3 x election timeout (3 s here).
+  BOOST_TEST(run_until([&] { return !seen[leader]->image->is_live(quiet); }, 10000));
+  auto r = command(leader, create("two-live", 1, 3)); // 3 replicas, 2 live nodes
+  BOOST_TEST(r.items.at(0).error == metadata::errc::invalid_replication_factor);
+  net.heal();
+  // The node sees itself fenced and registers again.
+  BOOST_TEST(run_until([&] {
+    return images_equal(*this) && seen[leader]->image->is_live(quiet) && status(quiet).registered;
+  }));
+  BOOST_TEST(command(quiet, create("three-live", 1, 3)).items.at(0).error == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_dead_node_is_fenced_and_a_restart_unfences_it, cluster_fixture) {
+  auto leader = await_stable_cluster();
+  auto dead = follower_of(*this, leader);
+  kill_controller(dead);
+  BOOST_TEST(run_until([&] { return !seen[leader]->image->is_live(dead); }, 10000));
+  BOOST_TEST(seen[leader]->image->live_nodes().size() == 2u);
+  start_controller(dead);
+  BOOST_TEST(run_until([&] { return images_equal(*this) && seen[leader]->image->is_live(dead); }));
+}
