@@ -176,9 +176,14 @@ caf::behavior partition_impl(partition_self self) {
       [=](wait_atom) { wake_waiters(self->state, now_ms(self)); },
       [=](offsets_atom, int64_t timestamp) { return handle_offsets(self, timestamp); },
       [=](status_atom) {
-        auto& log = *self->state.log;
-        return partition_status{log.log_start_offset(), log.log_end_offset(), log.size_bytes(),
-                                static_cast<int64_t>(log.segment_count())};
+        auto& st = self->state;
+        auto& log = *st.log;
+        partition_status s{log.log_start_offset(), log.log_end_offset(), log.size_bytes(),
+                           static_cast<int64_t>(log.segment_count())};
+        s.high_watermark = st.visible_end();
+        s.leader = !st.replication || st.replication->is_leader();
+        s.leader_epoch = st.replication ? st.replication->leader_epoch() : 0;
+        return s;
       },
       [=](config_atom, const storage::log_config& cfg) {
         self->state.args.config = cfg;

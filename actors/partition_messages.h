@@ -48,6 +48,9 @@ struct partition_status {
   int64_t log_end_offset = 0;
   int64_t size_bytes = 0;
   int64_t segments = 0;
+  int64_t high_watermark = 0; // = log end offset on a single node
+  bool leader = true;         // this replica leads (always true on a single node)
+  int32_t leader_epoch = 0;
 };
 
 template <class Inspector>
@@ -75,7 +78,7 @@ typename Inspector::result_type inspect(Inspector& f, offset_reply& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, partition_status& x) {
   return f(caf::meta::type_name("partition_status"), x.log_start_offset, x.log_end_offset,
-           x.size_bytes, x.segments);
+           x.size_bytes, x.segments, x.high_watermark, x.leader, x.leader_epoch);
 }
 
 } // namespace caudal::actors

@@ -9,7 +9,7 @@
 namespace caudal::actors {
 
 storage::result<int64_t> producer_id_allocator::next() {
-  if (next_ < end_) return next_++;
+  if (next_ < end_) return id_base_ + next_++;
   auto stored = meta_.get_kv(key);
   if (!stored) return std::move(stored).error();
   int64_t start = 0;
@@ -24,15 +24,15 @@ storage::result<int64_t> producer_id_allocator::next() {
   if (auto r = meta_.put_kv(key, std::to_string(end)); !r) return std::move(r).error();
   next_ = start;
   end_ = end;
-  return next_++;
+  return id_base_ + next_++;
 }
 
 caf::actor spawn_producer_id_manager(caf::actor_system& sys, storage::metastore* meta,
-                                     caf::actor lifetime) {
-  return sys.spawn([meta, lifetime](caf::event_based_actor* self) {
+                                     caf::actor lifetime, int64_t id_base) {
+  return sys.spawn([meta, lifetime, id_base](caf::event_based_actor* self) {
     self->monitor(lifetime);
     self->set_down_handler([self](caf::down_msg&) { self->quit(); });
-    auto alloc = std::make_shared<producer_id_allocator>(*meta);
+    auto alloc = std::make_shared<producer_id_allocator>(*meta, id_base);
     return caf::behavior{
         [alloc](producer_id_atom) -> int64_t {
           auto id = alloc->next();

@@ -9,6 +9,7 @@
 #include <spdlog/cfg/env.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/controller_messages.h"
 #include "actors/group_coordinator.h"
 #include "actors/producer_ids.h"
 #include "actors/session.h"
@@ -17,6 +18,9 @@
 #include "cluster/caf_listener.h"
 #include "cluster/listener.h"
 #include "cluster/node_config.h"
+#include "cluster/node_internal.h"
+#include "cluster/peer_types.h"
+#include "cluster/transport.h"
 #include "storage/metastore.h"
 
 namespace caudal::cluster {
@@ -33,15 +37,22 @@ sigset_t block_stop_signals() {
   return set;
 }
 
-struct caf_config : caf::actor_system_config {
-  caf_config(int threads, bool with_io) {
-    // The middleman (and its multiplexer thread) only for listener.impl=caf.
-    if (with_io) load<caf::io::middleman>();
-    set("scheduler.max-threads", threads);
-    set("logger.console-verbosity", caf::atom("quiet"));
-    set("logger.file-verbosity", caf::atom("quiet"));
+} // namespace
+
+caf_config::caf_config(int threads, bool with_io, bool cluster) {
+  // The middleman (and its multiplexer thread) only for listener.impl=caf
+  // and for the inter-node transport of cluster mode.
+  if (with_io || cluster) load<caf::io::middleman>();
+  if (cluster) {
+    announce_peer_types(*this);
+    actors::announce_controller_types(*this);
+    // A stopped (SIGSTOP) or hung peer is noticed within 2 s.
+    configure_peer_liveness(*this, 200, 2000);
   }
-};
+  set("scheduler.max-threads", threads);
+  set("logger.console-verbosity", caf::atom("quiet"));
+  set("logger.file-verbosity", caf::atom("quiet"));
+}
 
 actors::node_context make_context(const node_config& cfg, const boot_info& boot,
                                   std::shared_ptr<actors::metadata_cache> cache,
@@ -56,10 +67,12 @@ actors::node_context make_context(const node_config& cfg, const boot_info& boot,
   ctx.metadata = std::move(cache);
   ctx.topic_manager = std::move(topic_manager);
   ctx.test_drop_produce_responses =
-    std::make_shared<std::atomic<int32_t>>(cfg.test_drop_produce_responses);
+      std::make_shared<std::atomic<int32_t>>(cfg.test_drop_produce_responses);
   ctx.clock = boot.clock;
   return ctx;
 }
+
+namespace {
 
 actors::topic_manager_args manager_args(const node_config& cfg, const boot_info& boot,
                                         storage::filesystem& fs, storage::metastore& meta,
@@ -80,14 +93,18 @@ actors::topic_manager_args manager_args(const node_config& cfg, const boot_info&
   return a;
 }
 
+void stop_all(const std::vector<caf::actor>& actors) {
+  for (auto& a : actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
 /// Runs `listener` (kafka_listener or caf_listener) until SIGINT/SIGTERM.
 template <class Listener>
 int listen_until_signal(Listener& listener, const node_config& cfg, const std::string& cluster_id,
-                        const caf::actor& manager, const sigset_t& stop_signals) {
+                        const std::vector<caf::actor>& stop_list, const sigset_t& stop_signals) {
   std::string error;
   if (!listener.start(error)) {
     spdlog::critical("{}", error);
-    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    stop_all(stop_list);
     return 1;
   }
   spdlog::info("caudal node {} (cluster {}) listening on {}:{} ({} listener), data in {}",
@@ -97,30 +114,24 @@ int listen_until_signal(Listener& listener, const node_config& cfg, const std::s
   sigwait(&stop_signals, &sig);
   spdlog::info("signal {} received: stopping", sig);
   listener.stop();
-  caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+  stop_all(stop_list);
   return 0;
 }
 
-int serve(const node_config& cfg, storage::filesystem& fs, storage::metastore& meta,
-          const sigset_t& stop_signals) {
-  caf_config caf_cfg{std::max(2, static_cast<int>(std::thread::hardware_concurrency())),
-                     cfg.listener_impl == "caf"};
-  caf::actor_system sys{caf_cfg};
-  auto boot = boot_node(cfg, meta, sys.clock());
-  if (!boot) return 1;
-  auto cache = std::make_shared<actors::metadata_cache>();
-  auto manager = actors::spawn_topic_manager(sys, manager_args(cfg, *boot, fs, meta, cache));
-  auto ctx = make_context(cfg, *boot, cache, manager);
-  ctx.producer_ids = actors::spawn_producer_id_manager(sys, &meta, manager); // exits with it
+} // namespace
+
+int serve_clients(caf::actor_system& sys, const node_config& cfg, const boot_info& boot,
+                  actors::node_context ctx, storage::metastore& meta,
+                  const std::vector<caf::actor>& stop_list, const sigset_t& stop_signals) {
   actors::group_coordinator_args groups; // exits with the topic manager, which it monitors
   groups.meta = &meta;
-  groups.cache = cache;
-  groups.topic_manager = manager;
-  groups.clock = boot->clock;
-  groups.seed = boot->seed;
+  groups.cache = ctx.metadata;
+  groups.topic_manager = ctx.topic_manager;
+  groups.clock = boot.clock;
+  groups.seed = boot.seed;
   if (std::string gerr; !actors::read_group_configs(cfg.raw, groups, gerr)) {
     spdlog::critical("invalid configuration: {}", gerr);
-    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    stop_all(stop_list);
     return 2;
   }
   ctx.group_coordinator = actors::spawn_group_coordinator(sys, std::move(groups));
@@ -134,10 +145,26 @@ int serve(const node_config& cfg, storage::filesystem& fs, storage::metastore& m
   };
   if (cfg.listener_impl == "caf") {
     caf_listener listener{sys, lo, std::move(factory)};
-    return listen_until_signal(listener, cfg, boot->cluster_id, manager, stop_signals);
+    return listen_until_signal(listener, cfg, boot.cluster_id, stop_list, stop_signals);
   }
   kafka_listener listener{lo, std::move(factory)};
-  return listen_until_signal(listener, cfg, boot->cluster_id, manager, stop_signals);
+  return listen_until_signal(listener, cfg, boot.cluster_id, stop_list, stop_signals);
+}
+
+namespace {
+
+int serve(const node_config& cfg, storage::filesystem& fs, storage::metastore& meta,
+          const sigset_t& stop_signals) {
+  caf_config caf_cfg{std::max(2, static_cast<int>(std::thread::hardware_concurrency())),
+                     cfg.listener_impl == "caf", false};
+  caf::actor_system sys{caf_cfg};
+  auto boot = boot_node(cfg, meta, sys.clock());
+  if (!boot) return 1;
+  auto cache = std::make_shared<actors::metadata_cache>();
+  auto manager = actors::spawn_topic_manager(sys, manager_args(cfg, *boot, fs, meta, cache));
+  auto ctx = make_context(cfg, *boot, cache, manager);
+  ctx.producer_ids = actors::spawn_producer_id_manager(sys, &meta, manager); // exits with it
+  return serve_clients(sys, cfg, *boot, std::move(ctx), meta, {manager}, stop_signals);
 }
 
 } // namespace
@@ -163,7 +190,8 @@ int run_node(const std::string& config_path) {
     spdlog::critical("cannot open metastore: {}", meta.error().message);
     return 1;
   }
-  int rc = serve(*cfg, fs, **meta, stop_signals);
+  int rc = cfg->cluster ? serve_cluster(*cfg, fs, **meta, stop_signals)
+                        : serve(*cfg, fs, **meta, stop_signals);
   spdlog::info("stopped");
   return rc;
 }
