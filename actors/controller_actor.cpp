@@ -129,9 +129,17 @@ caf::behavior controller_init(controller_self self, controller_args args,
 void after_step(controller_self self) {
   auto& st = self->state;
   if (st.stopped) return;
-  if (st.replica->failed()) return fail_stop(self, st.replica->failure());
-  if (!apply_committed(self)) return fail_stop(self, "cannot read the metadata log");
-  pump_requests(self);
+  // An append leaves the leader's flush pending (its HW counts flushed
+  // data only): run the replica's due work now, not at the next timer, so a
+  // command commits within a network round trip. Bounded: a few rounds.
+  for (int round = 0; round < 3; ++round) {
+    if (st.replica->failed()) return fail_stop(self, st.replica->failure());
+    if (!apply_committed(self)) return fail_stop(self, "cannot read the metadata log");
+    pump_requests(self);
+    auto now = now_ms(self);
+    if (st.replica->next_deadline() > now) break;
+    st.replica->tick(now);
+  }
   send_outbox(self); // after the pump: an append may answer parked fetches
   // Every new leader hears from every node again (a no-op record-wise when
   // its image already has this incarnation).
