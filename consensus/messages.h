@@ -42,6 +42,9 @@ struct begin_epoch {
   std::string group;
   int32_t epoch = 0;
   node_id leader = no_node;
+  // Leadership transfer (Raft's TimeoutNow): the leader of `epoch` asks this
+  // caught-up voter to campaign at once instead of waiting for a timeout.
+  bool timeout_now = false;
 };
 
 struct fetch_request {
@@ -52,6 +55,9 @@ struct fetch_request {
   int32_t last_fetched_epoch = -1;
   int32_t max_bytes = 0;
   uint64_t id = 0;
+  // Digest of the sender's voter set (replica::config_id): the leader sees
+  // which replicas applied the latest membership change.
+  uint64_t config = 0;
 };
 
 struct fetch_response {
@@ -109,13 +115,13 @@ typename Inspector::result_type inspect(Inspector& f, vote_response& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, begin_epoch& x) {
-  return f(caf::meta::type_name("caudal.begin_epoch"), x.group, x.epoch, x.leader);
+  return f(caf::meta::type_name("caudal.begin_epoch"), x.group, x.epoch, x.leader, x.timeout_now);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fetch_request& x) {
   return f(caf::meta::type_name("caudal.fetch_request"), x.group, x.epoch, x.replica,
-           x.fetch_offset, x.last_fetched_epoch, x.max_bytes, x.id);
+           x.fetch_offset, x.last_fetched_epoch, x.max_bytes, x.id, x.config);
 }
 
 template <class Inspector>

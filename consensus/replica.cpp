@@ -11,6 +11,7 @@ replica::replica(replica_config cfg, replicated_log& log, quorum_store& store, u
                  int64_t now_ms)
     : cfg_(std::move(cfg)), log_(log), store_(store), rng_(seed) {
   is_voter_ = is_voter_id(cfg_.self);
+  update_config_id();
   state_ = store_.load();
   // Nothing is known to be committed after a restart beyond the log start;
   // the leader's HW raises it again.
@@ -50,6 +51,7 @@ void replica::tick(int64_t now_ms) {
   update_leader_hw();
   answer_parked(now_ms, false);
   check_quorum(now_ms);
+  progress_transfer(now_ms);
   if (role_ == replica_role::leader) resend_begin_epoch(now_ms);
 }
 
@@ -76,7 +78,8 @@ append_result replica::append(std::span<uint8_t> batches, int64_t now_ms) {
     return r;
   }
   now_ms_ = std::max(now_ms_, now_ms);
-  if (role_ != replica_role::leader) {
+  // During a leadership transfer the target must be able to catch up.
+  if (role_ != replica_role::leader || transfer_to_ != no_node) {
     r.error = errc::not_leader_or_follower;
     return r;
   }
@@ -112,6 +115,7 @@ int64_t replica::next_deadline() const {
   case replica_role::leader: {
     if (log_.flushed_offset() < log_.end_offset()) return now_ms_; // flush pending
     int64_t d = std::min(quorum_check_ms_, begin_epoch_retry_ms_);
+    if (transfer_to_ != no_node) d = std::min(d, transfer_deadline_ms_);
     for (const auto& p : parked_) d = std::min(d, p.expires_ms);
     return d;
   }
@@ -132,20 +136,23 @@ int64_t replica::log_start_offset() const { return log_.start_offset(); }
 
 epoch_end replica::end_of_epoch(int32_t epoch) const { return log_.end_of_epoch(epoch); }
 
+bool replica::in_sync(node_id n, int64_t now_ms) const {
+  if (n == cfg_.self) return true;
+  auto it = progress_.find(n);
+  if (it == progress_.end()) return false;
+  const auto& p = it->second;
+  return p.acked_end >= hw_ || now_ms - p.caught_up_ms <= cfg_.replica_lag_time_max_ms;
+}
+
 std::vector<node_id> replica::in_sync_replicas(int64_t now_ms) const {
   std::vector<node_id> out;
   if (role_ != replica_role::leader) return out;
-  for (node_id v : cfg_.voters) {
-    if (v == cfg_.self) {
-      out.push_back(v);
-      continue;
-    }
-    auto it = progress_.find(v);
-    if (it == progress_.end()) continue;
-    const auto& p = it->second;
-    if (p.acked_end >= hw_ || now_ms - p.caught_up_ms <= cfg_.replica_lag_time_max_ms)
-      out.push_back(v);
-  }
+  for (node_id v : cfg_.voters)
+    if (in_sync(v, now_ms)) out.push_back(v);
+  // Observers being added (in the replica list) enter the ISR as soon as
+  // they have caught up: that is what lets the controller make them voters.
+  for (node_id r : cfg_.replicas)
+    if (!is_voter_id(r) && in_sync(r, now_ms)) out.push_back(r);
   return out;
 }
 

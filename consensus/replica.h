@@ -20,6 +20,9 @@ struct replica_config {
   std::string group;
   node_id self = no_node;
   std::vector<node_id> voters; // a node not listed here is an observer
+  // The partition's replica list (voters + observers being added); caught-up
+  // observers listed here count as in sync. Empty: the voters.
+  std::vector<node_id> replicas;
   int64_t election_timeout_ms = 1500;
   int64_t fetch_wait_ms = 500;
   int32_t fetch_max_bytes = 1048576;
@@ -53,6 +56,24 @@ public:
   void receive(const message& m, int64_t now_ms);
   append_result append(std::span<uint8_t> batches, int64_t now_ms);
   std::vector<outbound> take_outbox();
+  /// Membership change, one member at a time (see README "Voter changes"):
+  /// a replica not in `voters` becomes an observer (a leader hands over or
+  /// resigns), a new voter starts its election timer, the HW counts the new set.
+  void set_voters(std::vector<node_id> voters, int64_t now_ms);
+  /// The replica list the ISR is drawn from (voters plus observers being added).
+  void set_replicas(std::vector<node_id> replicas);
+  /// Leader only: stop taking appends, wait (up to an election timeout) until
+  /// `target` (a voter) has everything, then tell it to campaign at once.
+  /// False when not leader or `target` is not another voter.
+  bool transfer_leadership(node_id target, int64_t now_ms);
+  node_id transferring_to() const { return transfer_to_; }
+  /// Digest of the voter set (order-insensitive); sent with every fetch.
+  uint64_t config_id() const { return config_id_; }
+  /// Leader only: itself and the replicas (voters and listed observers) that
+  /// hold every committed entry and run the leader's voter set. The next
+  /// membership change may only be made when all its members are listed
+  /// (README "Voter changes"). Empty until this epoch's HW is established.
+  std::vector<node_id> replicas_holding_committed() const;
   /// Earliest time tick() has something to do (timeouts, a pending flush).
   int64_t next_deadline() const;
 
@@ -64,6 +85,7 @@ public:
   int64_t end_offset() const;
   int64_t log_start_offset() const;
   const std::vector<node_id>& voters() const { return cfg_.voters; }
+  const std::vector<node_id>& replicas() const { return cfg_.replicas; }
   bool is_voter() const { return is_voter_; }
   std::vector<node_id> in_sync_replicas(int64_t now_ms) const;
   bool failed() const { return failed_; }
@@ -79,6 +101,7 @@ private:
     int64_t last_fetch_ms = INT64_MIN / 2;
     int64_t caught_up_ms = INT64_MIN / 2; // last fetch at the log end
     int64_t hw_sent = -1;                 // HW in the last response to it
+    uint64_t config = 0;                  // its voter-set digest, from its last fetch
   };
   struct parked_fetch {
     node_id from = no_node;
@@ -116,6 +139,12 @@ private:
   void check_quorum(int64_t now_ms);
   void leader_flush();
   void resend_begin_epoch(int64_t now_ms);
+  bool in_sync(node_id n, int64_t now_ms) const;
+  // membership (replica_membership.cpp)
+  void progress_transfer(int64_t now_ms);
+  void leave_leadership(int64_t now_ms);
+  node_id best_successor() const;
+  void update_config_id();
 
   // follower side of fetch (replica_follower.cpp)
   void follower_tick(int64_t now_ms);
@@ -160,6 +189,10 @@ private:
   int64_t quorum_check_ms_ = 0;
   std::map<node_id, peer_progress> progress_; // voters and observers that fetched
   std::vector<parked_fetch> parked_;
+  node_id transfer_to_ = no_node; // leadership transfer in progress: no appends
+  int64_t transfer_deadline_ms_ = 0;
+  bool transfer_sent_ = false;
+  uint64_t config_id_ = 0;
 
   // follower / observer
   uint64_t next_fetch_id_ = 1;

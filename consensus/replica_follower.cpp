@@ -80,7 +80,7 @@ void replica::send_fetch(int64_t now_ms) {
   inflight_to_ = to;
   inflight_sent_ms_ = now_ms;
   post(to, fetch_request{cfg_.group, state_.epoch, cfg_.self, log_.end_offset(), log_.last_epoch(),
-                         cfg_.fetch_max_bytes, inflight_id_});
+                         cfg_.fetch_max_bytes, inflight_id_, config_id_});
 }
 
 void replica::on_fetch_response(const fetch_response& m, int64_t now_ms) {

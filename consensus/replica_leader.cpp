@@ -52,6 +52,7 @@ void replica::on_fetch_request(const fetch_request& m, int64_t now_ms) {
   }
   record_progress(m, now_ms);
   update_leader_hw();
+  progress_transfer(now_ms);
   if (m.fetch_offset < log_.end_offset() &&
       !log_.read(m.fetch_offset, std::max(m.max_bytes, 1), resp.records)) {
     fail("read: " + log_.last_error());
@@ -92,6 +93,7 @@ void replica::record_progress(const fetch_request& m, int64_t now_ms) {
   // A validated fetch offset means the follower's log matches ours below it
   // (and, with flush_before_ack, that prefix is durable there).
   p.acked_end = m.fetch_offset;
+  p.config = m.config;
   if (m.fetch_offset >= log_.end_offset()) p.caught_up_ms = now_ms;
 }
 

@@ -45,6 +45,7 @@ void replica::become_follower(node_id leader, int64_t now_ms) {
   if (role_ == replica_role::leader) release_parked();
   role_ = replica_role::follower;
   leader_ = leader;
+  transfer_to_ = no_node;
   votes_.clear();
   progress_.clear();
   parked_.clear();
@@ -62,6 +63,7 @@ void replica::resign(int64_t now_ms) {
 void replica::become_candidate(int64_t now_ms) {
   if (!is_voter_) return;
   if (role_ == replica_role::leader) release_parked();
+  transfer_to_ = no_node;
   // Vote for ourselves durably before asking anyone else.
   if (!persist(quorum_state{state_.epoch + 1, cfg_.self})) return;
   role_ = replica_role::candidate;
@@ -82,6 +84,7 @@ void replica::become_candidate(int64_t now_ms) {
 void replica::become_leader(int64_t now_ms) {
   role_ = replica_role::leader;
   leader_ = cfg_.self;
+  transfer_to_ = no_node;
   votes_.clear();
   clear_inflight();
   // Entries of earlier epochs are committed only together with this epoch's

@@ -54,6 +54,13 @@ void replica::on_vote_response(const vote_response& m, int64_t now_ms) {
 }
 
 void replica::on_begin_epoch(const begin_epoch& m, int64_t now_ms) {
+  if (m.timeout_now) {
+    // Leadership transfer: the leader of our epoch (possibly one that is no
+    // longer a voter here) asks us to campaign now.
+    bool ours = m.epoch == state_.epoch && (leader_ == m.leader || leader_ == no_node);
+    if (ours && is_voter_ && role_ == replica_role::follower) become_candidate(now_ms);
+    return;
+  }
   if (m.epoch < state_.epoch || m.leader == cfg_.self || !is_voter_id(m.leader)) return;
   if (m.epoch > state_.epoch) {
     if (!adopt_epoch(m.epoch, m.leader, now_ms)) return;

@@ -1,5 +1,6 @@
 #include "sim.h"
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -14,7 +15,7 @@ namespace caudal::consensus::testing {
 
 namespace {
 
-enum class ev_kind { deliver, tick, chaos, client, restart };
+enum class ev_kind { deliver, tick, chaos, client, restart, membership, apply_config };
 
 struct event {
   int64_t at = 0;
@@ -64,6 +65,9 @@ private:
   void deliver(uint64_t id);
   void trace(const in_flight& m);
   void chaos();
+  void membership();
+  void propose_config(std::vector<node_id> voters);
+  void apply_config(node_id id, uint64_t version);
   void heal();
   void client();
   void check_node(sim_node& n);
@@ -81,7 +85,10 @@ private:
   sim_options opt_;
   std::mt19937_64 rng_;
   std::vector<std::unique_ptr<sim_node>> nodes_;
-  std::vector<node_id> voters_;
+  std::vector<node_id> voters_;                      // the latest committed voter set
+  std::vector<node_id> all_ids_;                     // the replica list
+  std::map<uint64_t, std::vector<node_id>> configs_; // version -> voter set
+  int pending_applies_ = 0;                          // nodes yet to apply the latest
   std::priority_queue<event, std::vector<event>, std::greater<>> queue_;
   std::unordered_map<uint64_t, in_flight> messages_;
   std::set<std::pair<node_id, node_id>> cut_; // blocked directed links
@@ -100,6 +107,7 @@ simulation::simulation(const sim_options& opt) : opt_(opt), rng_(opt.seed) {
   int total = opt_.voters + opt_.observers;
   for (int i = 1; i <= opt_.voters; ++i) voters_.push_back(i);
   for (int i = 1; i <= total; ++i) {
+    all_ids_.push_back(i);
     auto n = std::make_unique<sim_node>();
     n->id = i;
     nodes_.push_back(std::move(n));
@@ -125,6 +133,7 @@ void simulation::start_node(sim_node& n) {
   cfg.replica_lag_time_max_ms = 1000;
   n.r = std::make_unique<replica>(cfg, n.log, n.store, rng_(), now_);
   n.r->set_faults(opt_.faults);
+  n.r->set_replicas(all_ids_);
   ++n.generation;
   n.last_hw = -1; // monotonic per replica object
   n.scheduled_tick = -1;
@@ -221,6 +230,12 @@ void simulation::handle(const event& e) {
   case ev_kind::restart:
     if (!node(e.node).r) start_node(node(e.node));
     break;
+  case ev_kind::membership:
+    membership();
+    break;
+  case ev_kind::apply_config:
+    apply_config(e.node, e.seq);
+    break;
   }
 }
 
@@ -258,6 +273,78 @@ void simulation::chaos() {
         if (n->r && n->r->role() == replica_role::leader) x = n->id;
     if (node(x).r) crash(node(x));
   }
+}
+
+void simulation::propose_config(std::vector<node_id> voters) {
+  // Committed: restarts read it at once; live nodes each apply it a little
+  // later (a node's metadata image lags the controller's).
+  voters_ = voters;
+  uint64_t version = ++seq_;
+  configs_[version] = std::move(voters);
+  ++stats_.voter_changes;
+  for (auto& n : nodes_) {
+    ++pending_applies_;
+    queue_.push(
+        event{now_ + uniform(0, opt_.config_lag_ms), version, ev_kind::apply_config, n->id});
+  }
+}
+
+void simulation::apply_config(node_id id, uint64_t version) {
+  --pending_applies_;
+  sim_node& n = node(id);
+  if (!n.r) return; // restarted later with voters_ (newer or equal)
+  if (opt_.trace_from_ms >= 0 && now_ >= opt_.trace_from_ms) {
+    std::cout << now_ << " node " << id << " voters";
+    for (node_id v : configs_.at(version)) std::cout << " " << v;
+    std::cout << "\n";
+  }
+  n.r->set_voters(configs_.at(version), now_);
+  after_event(n);
+}
+
+void simulation::membership() {
+  if (!chaos_on_) return;
+  schedule(now_ + uniform(opt_.membership_every_ms / 2, opt_.membership_every_ms * 3 / 2),
+           ev_kind::membership);
+  if (pending_applies_ > 0) return; // one change at a time
+  sim_node* leader = nullptr;
+  for (auto& n : nodes_)
+    if (n->r && n->r->role() == replica_role::leader &&
+        (!leader || n->r->epoch() > leader->r->epoch()))
+      leader = n.get();
+  if (!leader) return;
+  std::vector<node_id> others;
+  for (node_id v : voters_)
+    if (v != leader->id) others.push_back(v);
+  int64_t roll = uniform(0, 99);
+  if (roll < 20 && !others.empty()) {
+    node_id t = others[static_cast<size_t>(uniform(0, static_cast<int64_t>(others.size()) - 1))];
+    if (leader->r->transfer_leadership(t, now_)) ++stats_.transfers;
+    after_event(*leader);
+    return;
+  }
+  std::vector<node_id> outside;
+  for (node_id id : all_ids_)
+    if (std::find(voters_.begin(), voters_.end(), id) == voters_.end()) outside.push_back(id);
+  bool grow = !outside.empty() && (voters_.size() <= 3 || roll < 60);
+  auto next = voters_;
+  if (grow) {
+    next.push_back(
+        outside[static_cast<size_t>(uniform(0, static_cast<int64_t>(outside.size()) - 1))]);
+  } else {
+    if (voters_.size() <= 3) return;
+    // Possibly the leader: it hands over.
+    std::erase(next,
+               voters_[static_cast<size_t>(uniform(0, static_cast<int64_t>(voters_.size()) - 1))]);
+  }
+  // The controller's rule: every member of the next set holds all that is
+  // committed and runs the current set (an observer joins from the ISR).
+  auto holding = leader->r->replicas_holding_committed();
+  for (node_id v : next)
+    if (std::find(holding.begin(), holding.end(), v) == holding.end() &&
+        !opt_.membership_ignores_holding)
+      return;
+  propose_config(std::move(next));
 }
 
 void simulation::client() {
@@ -363,6 +450,7 @@ void simulation::final_checks() {
 sim_stats simulation::run() {
   schedule(0, ev_kind::chaos);
   schedule(0, ev_kind::client);
+  if (opt_.membership_changes) schedule(opt_.membership_every_ms, ev_kind::membership);
   int64_t heal_at = opt_.chaos_ms;
   bool healed = false;
   while (!queue_.empty() && stats_.ok) {

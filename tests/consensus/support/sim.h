@@ -31,6 +31,15 @@ struct sim_options {
   double leader_crash_bias = 0; // chance that a crash hits the leader
   bool flush_before_ack = true;
   fault_injection faults;
+  // Voter-set changes during the chaos phase, as the controller drives them:
+  // one member at a time, the next only once every node applied the last;
+  // each node applies a change after its own delay in [0, config_lag_ms].
+  // Observers join the voters only from the leader's ISR; leaders are also
+  // asked to transfer leadership now and then.
+  bool membership_changes = false;
+  int64_t config_lag_ms = 40;
+  int64_t membership_every_ms = 400;
+  bool membership_ignores_holding = false; // negative control: change without the rule
   int64_t trace_from_ms = -1; // print every event from this virtual time on (debugging)
 };
 
@@ -43,7 +52,9 @@ struct sim_stats {
   int64_t acked = 0;     // committed while the appending leader still led
   int64_t committed = 0; // final committed prefix length
   int64_t events = 0;
-  int64_t heal_ms = 0; // virtual time from healing to full convergence
+  int64_t heal_ms = 0;   // virtual time from healing to full convergence
+  int voter_changes = 0; // membership changes applied (additions + removals)
+  int transfers = 0;     // leadership transfers started
 };
 
 sim_stats run_cluster_sim(const sim_options& opt);
