@@ -193,8 +193,8 @@ caf::behavior partition_impl(partition_self self) {
       [=](peer_deliver_atom, int32_t from, const caf::message& m) {
         if (self->state.replication) self->state.replication->on_message(self, from, m);
       },
-      [=](raft_tick_atom) {
-        if (self->state.replication) self->state.replication->on_tick(self);
+      [=](raft_tick_atom, bool periodic) {
+        if (self->state.replication) self->state.replication->on_tick(self, periodic);
       },
       [=](drop_atom, const std::string& moved_dir) {
         // The topic manager already renamed the directory (so a topic of the

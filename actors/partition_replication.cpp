@@ -117,6 +117,7 @@ struct partition_replication::impl {
   // Leadership as the controller last confirmed it; one report in flight.
   std::optional<leader_report> confirmed;
   bool report_in_flight = false;
+  bool tick_queued = false; // an immediate tick is in the mailbox
   int64_t report_retry_ms = 0;
 };
 
@@ -138,7 +139,8 @@ std::unique_ptr<partition_replication> partition_replication::open(partition_sel
   p->raft = std::make_unique<consensus::replica>(cfg, p->log, p->store, a.seed, now_ms(self));
   if (p->raft->failed()) return error = p->raft->failure(), nullptr;
   self->send(a.router, peer_register_atom::value, a.group, caf::actor{self});
-  self->delayed_send(self, std::chrono::milliseconds{a.tick_interval_ms}, raft_tick_atom::value);
+  self->delayed_send(self, std::chrono::milliseconds{a.tick_interval_ms}, raft_tick_atom::value,
+                     true);
   return std::unique_ptr<partition_replication>{new partition_replication(std::move(p))};
 }
 
@@ -158,11 +160,13 @@ void partition_replication::on_message(partition_self self, int32_t, const caf::
   after_step(self);
 }
 
-void partition_replication::on_tick(partition_self self) {
+void partition_replication::on_tick(partition_self self, bool periodic) {
+  if (!periodic) impl_->tick_queued = false;
   impl_->raft->tick(now_ms(self));
   after_step(self);
+  if (!periodic) return;
   auto interval = self->state.args.replication->tick_interval_ms;
-  self->delayed_send(self, std::chrono::milliseconds{interval}, raft_tick_atom::value);
+  self->delayed_send(self, std::chrono::milliseconds{interval}, raft_tick_atom::value, true);
 }
 
 /// Invalid client batches must be refused here: the replica treats any
@@ -250,6 +254,12 @@ void partition_replication::after_step(partition_self self) {
   settle_acks(self);
   wake_waiters(self->state, now_ms(self));
   report_leadership(self);
+  // The leader flushes in tick(): ask for it right after the appends already
+  // queued in the mailbox, so one fsync covers them all (group commit).
+  if (!impl_->tick_queued && impl_->raft->next_deadline() <= now_ms(self)) {
+    impl_->tick_queued = true;
+    self->send(self, raft_tick_atom::value, false);
+  }
 }
 
 void partition_replication::stop(partition_self self) {

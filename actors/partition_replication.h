@@ -34,7 +34,9 @@ public:
   /// Produce on the leader; acks=-1 is answered once committed.
   caf::result<append_reply> append(partition_self self, append_request& req);
   void on_message(partition_self self, int32_t from, const caf::message& m);
-  void on_tick(partition_self self);
+  /// `periodic`: the timer (re-armed here); otherwise an extra tick asked
+  /// for by after_step because the replica has work due now (a flush).
+  void on_tick(partition_self self, bool periodic);
   /// Unregisters from the router and answers everything pending.
   void stop(partition_self self);
 
