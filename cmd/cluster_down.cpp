@@ -16,11 +16,11 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
-// Polls until none of `pids` is a running node or the deadline passes; true if all ended.
-bool wait_gone(const std::vector<pid_t>& pids, steady_clock::time_point deadline) {
+// Polls until none of `nodes` runs or the deadline passes; true if all ended.
+bool wait_gone(const std::vector<pid_entry>& nodes, steady_clock::time_point deadline) {
   for (;;) {
     bool any = false;
-    for (auto pid : pids) any = any || is_node_process(pid);
+    for (const auto& n : nodes) any = any || is_node_process(n.pid, n.config);
     if (!any) return true;
     if (steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(milliseconds{50});
@@ -43,16 +43,16 @@ const char* outcome_name(stop_outcome o) {
 
 std::vector<stop_outcome> stop_nodes(const std::vector<pid_entry>& nodes, int grace_ms) {
   std::vector<stop_outcome> out(nodes.size(), stop_outcome::not_running);
-  std::vector<pid_t> running;
+  std::vector<pid_entry> running;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    if (!is_node_process(nodes[i].pid)) continue;
+    if (!is_node_process(nodes[i].pid, nodes[i].config)) continue;
     ::kill(nodes[i].pid, SIGTERM);
     out[i] = stop_outcome::stopped;
-    running.push_back(nodes[i].pid);
+    running.push_back(nodes[i]);
   }
   if (!wait_gone(running, steady_clock::now() + milliseconds{grace_ms})) {
     for (size_t i = 0; i < nodes.size(); ++i) {
-      if (!is_node_process(nodes[i].pid)) continue;
+      if (!is_node_process(nodes[i].pid, nodes[i].config)) continue;
       ::kill(nodes[i].pid, SIGKILL);
       out[i] = stop_outcome::killed;
     }

@@ -36,23 +36,25 @@ std::vector<pid_entry> read_pid_files(const fs::path& dir) {
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     auto n = node_number(e.path().filename().string(), ".pid");
     if (!n) continue;
-    pid_entry entry{*n, e.path(), -1};
+    pid_entry entry{*n, e.path(), -1, {}};
     std::ifstream in{e.path()};
     long pid = -1;
     if (in >> pid && pid > 0) entry.pid = static_cast<pid_t>(pid);
+    in >> std::ws;
+    std::getline(in, entry.config);
     out.push_back(std::move(entry));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.node < b.node; });
   return out;
 }
 
-bool write_pid_file(const fs::path& file, pid_t pid) {
+bool write_pid_file(const fs::path& file, pid_t pid, const std::string& config) {
   std::ofstream out{file, std::ios::trunc};
-  out << pid << '\n';
+  out << pid << '\n' << config << '\n';
   return static_cast<bool>(out.flush());
 }
 
-bool is_node_process(pid_t pid) {
+bool is_node_process(pid_t pid, const std::string& config) {
   if (pid <= 0) return false;
   std::ifstream in{"/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary};
   std::string text{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
@@ -65,7 +67,9 @@ bool is_node_process(pid_t pid) {
   }
   // argv = caudal [global flags] node --config FILE; zombies have an empty command line.
   auto node = std::find(args.begin(), args.end(), "node");
-  return node != args.end() && std::find(node, args.end(), "--config") != args.end();
+  auto flag = std::find(node, args.end(), "--config");
+  if (node == args.end() || flag == args.end()) return false;
+  return config.empty() || (std::next(flag) != args.end() && *std::next(flag) == config);
 }
 
 } // namespace caudal::cmd

@@ -14,7 +14,8 @@ namespace caudal::cmd {
 int run_cluster_up(const cluster_up_options& opts);
 
 /// SIGTERMs every node with a pid file in opts.dir, SIGKILLs those still running after
-/// opts.grace_ms, removes the pid files. Returns an exit code.
+/// opts.grace_ms, removes the pid files. Returns an exit code: 1 when a node had to be
+/// SIGKILLed (it did not shut down cleanly).
 int run_cluster_down(const cluster_down_options& opts);
 
 } // namespace caudal::cmd

@@ -169,7 +169,7 @@ bool wait_listening(const std::vector<node_plan>& plans, const fs::path& dir, in
 
 std::optional<std::string> already_running(const fs::path& dir) {
   for (const auto& e : read_pid_files(dir))
-    if (is_node_process(e.pid))
+    if (is_node_process(e.pid, e.config))
       return "node " + std::to_string(e.node) + " (pid " + std::to_string(e.pid) + ") from " +
              dir.string() + " is still running: `caudal cluster down --dir " + dir.string() +
              "` first";
@@ -184,8 +184,8 @@ std::vector<pid_entry> start_all(std::vector<node_plan>& plans, const fs::path& 
   for (auto& p : plans) {
     p.pid = spawn_node(exe, p, log_file_path(dir, p.id));
     if (p.pid < 0) return err = "fork failed for node " + std::to_string(p.id), started;
-    started.push_back({p.id, pid_file_path(dir, p.id), p.pid});
-    if (!write_pid_file(started.back().file, p.pid))
+    started.push_back({p.id, pid_file_path(dir, p.id), p.pid, p.config.string()});
+    if (!write_pid_file(started.back().file, p.pid, p.config.string()))
       return err = "cannot write " + started.back().file.string(), started;
   }
   return started;

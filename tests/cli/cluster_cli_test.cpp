@@ -218,13 +218,14 @@ BOOST_AUTO_TEST_CASE(pid_files_and_node_numbers) {
       std::filesystem::temp_directory_path() / ("caudal-cluster-cli-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   // Only pids that are certainly not nodes: stop_nodes below must signal nothing.
-  BOOST_TEST(write_pid_file(pid_file_path(dir, 2), ::getppid()));
-  BOOST_TEST(write_pid_file(pid_file_path(dir, 1), ::getpid()));
+  BOOST_TEST(write_pid_file(pid_file_path(dir, 2), ::getppid(), "/c/node2.properties"));
+  BOOST_TEST(write_pid_file(pid_file_path(dir, 1), ::getpid(), ""));
   std::ofstream{pid_file_path(dir, 3)} << "garbage\n";
   auto entries = read_pid_files(dir);
   BOOST_REQUIRE(entries.size() == 3u);
   BOOST_TEST(entries[0].node == 1);
   BOOST_TEST(entries[1].pid == ::getppid());
+  BOOST_TEST(entries[1].config == "/c/node2.properties");
   BOOST_TEST(entries[2].pid == -1);
   // This test binary is not `caudal node --config ...`: it must never be signalled.
   BOOST_TEST(!is_node_process(::getpid()));

@@ -55,7 +55,7 @@ def write_single_node_configs(ctx, count, name):
 
 
 def pids_in(run_dir):
-    return {name: int(open(os.path.join(run_dir, name)).read())
+    return {name: int(open(os.path.join(run_dir, name)).read().split()[0])
             for name in os.listdir(run_dir) if name.endswith(".pid")}
 
 

@@ -82,7 +82,7 @@ def test(ctx):
             check(f"{i + 1}     127.0.0.1:{base + i}  {rack}" in out, f"node {i + 1} in:\n{out}")
         check("up, controller" in out, f"controller marked in:\n{out}")
 
-        victim_pid = int(open(os.path.join(run_dir, "node3.pid")).read())
+        victim_pid = int(open(os.path.join(run_dir, "node3.pid")).read().split()[0])
         os.kill(victim_pid, signal.SIGKILL)
         survivors = ",".join(f"127.0.0.1:{base + i}" for i in range(2))
         out = ch.wait_for(lambda: degraded(ctx, survivors, 3), 60,
