@@ -1,6 +1,7 @@
 // The controller's command path: a queue that the leader plans and appends
 // in rounds, forwarding to the leader from followers, answers once the
-// records are committed and applied, deadlines, and self-registration.
+// records are committed and applied, and deadlines. Handling of forwarded
+// commands, registration and node sessions: controller_remote.cpp.
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>

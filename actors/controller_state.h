@@ -2,7 +2,9 @@
 // Internal state of the controller actor, shared by its translation units:
 // controller_actor.cpp (lifecycle, behaviour, Raft pump), controller_apply.cpp
 // (committed records -> image -> subscribers), controller_requests.cpp
-// (command queue, forwarding, answers, registration).
+// (command queue, forwarding, answers), controller_remote.cpp (commands
+// from other nodes, registration, node sessions), controller_commands.cpp
+// (commands -> records).
 
 #include <cstdint>
 #include <deque>
