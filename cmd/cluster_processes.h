@@ -9,7 +9,8 @@ namespace caudal::cmd {
 
 /// Starts one `caudal node --config F` per config (generated into opts.dir, or the
 /// nodeN.properties of opts.config_dir), waits until every node accepts connections on its
-/// client listener and prints the bootstrap servers. On a failed start the nodes started so
+/// client listener (and, in cluster mode, until Metadata lists every node) and prints the
+/// bootstrap servers. On a failed start the nodes started so
 /// far are stopped again. Returns an exit code.
 int run_cluster_up(const cluster_up_options& opts);
 

@@ -17,6 +17,7 @@
 #include "cmd/cluster_config.h"
 #include "cmd/cluster_pids.h"
 #include "cmd/cluster_processes.h"
+#include "cmd/kafka_client.h"
 
 namespace caudal::cmd {
 namespace {
@@ -30,7 +31,8 @@ struct node_plan {
   fs::path config;
   std::string host; ///< where the client listener accepts connections
   uint16_t port = 0;
-  std::string bootstrap; ///< the advertised listener
+  std::string bootstrap;  ///< the advertised listener
+  bool clustered = false; ///< controller.quorum.voters set: the nodes form one cluster
   pid_t pid = -1;
 };
 
@@ -83,6 +85,7 @@ std::optional<std::vector<node_plan>> make_plans(const std::vector<fs::path>& fi
     p.host = cfg->listener.host == "0.0.0.0" ? "127.0.0.1" : cfg->listener.host;
     p.port = cfg->listener.port;
     p.bootstrap = cfg->advertised.host + ':' + std::to_string(cfg->advertised.port);
+    p.clustered = cfg->cluster.has_value();
     out.push_back(std::move(p));
   }
   return out;
@@ -167,6 +170,37 @@ bool wait_listening(const std::vector<node_plan>& plans, const fs::path& dir, in
   return true;
 }
 
+std::string bootstrap_of(const std::vector<node_plan>& plans) {
+  std::string out;
+  for (const auto& p : plans) out += (out.empty() ? "" : ",") + p.bootstrap;
+  return out;
+}
+
+// Listening is not enough in cluster mode: a node that has not registered with the
+// controller yet is no placement target, so an RF=N topic created right after `up` would
+// fail. Waits until Metadata lists every node.
+bool wait_registered(const std::vector<node_plan>& plans, int wait_ms, std::string& err) {
+  global_options g;
+  g.brokers = bootstrap_of(plans);
+  g.timeout_ms = 2000;
+  client_error cerr;
+  auto conf = make_conf(g, {}, cerr);
+  auto rk = conf ? make_handle(RD_KAFKA_PRODUCER, std::move(conf), cerr) : nullptr;
+  if (!rk) return err = cerr.message, false;
+  auto deadline = steady_clock::now() + milliseconds{wait_ms};
+  size_t seen = 0;
+  while (steady_clock::now() < deadline) {
+    if (auto info = fetch_metadata(rk.get(), g, cerr)) seen = info->brokers.size();
+    if (seen >= plans.size()) return true;
+    std::this_thread::sleep_for(milliseconds{200});
+  }
+  err = "only " + std::to_string(seen) + " of " + std::to_string(plans.size()) +
+        " nodes registered after " + std::to_string(wait_ms) +
+        " ms (see the node logs in the "
+        "cluster directory)";
+  return false;
+}
+
 std::optional<std::string> already_running(const fs::path& dir) {
   for (const auto& e : read_pid_files(dir))
     if (is_node_process(e.pid, e.config))
@@ -193,14 +227,11 @@ std::vector<pid_entry> start_all(std::vector<node_plan>& plans, const fs::path& 
 
 void print_started(const std::vector<node_plan>& plans, const fs::path& dir) {
   std::vector<std::vector<std::string>> rows{{"NODE", "PID", "LISTENER", "CONFIG", "LOG"}};
-  std::string bootstrap;
-  for (const auto& p : plans) {
+  for (const auto& p : plans)
     rows.push_back({std::to_string(p.id), std::to_string(p.pid), p.bootstrap, p.config.string(),
                     log_file_path(dir, p.id).string()});
-    bootstrap += (bootstrap.empty() ? "" : ",") + p.bootstrap;
-  }
   print_table(std::cout, rows);
-  std::cout << "bootstrap.servers=" << bootstrap << '\n';
+  std::cout << "bootstrap.servers=" << bootstrap_of(plans) << '\n';
 }
 
 } // namespace
@@ -216,7 +247,9 @@ int run_cluster_up(const cluster_up_options& opts) {
   auto plans = plan(opts, err);
   if (!plans) return print_error("cluster up", err), exit_failure;
   auto started = start_all(*plans, opts.dir, err);
-  if (err.empty() && wait_listening(*plans, opts.dir, opts.wait_ms, err)) {
+  bool clustered = std::all_of(plans->begin(), plans->end(), [](auto& p) { return p.clustered; });
+  if (err.empty() && wait_listening(*plans, opts.dir, opts.wait_ms, err) &&
+      (!clustered || wait_registered(*plans, opts.wait_ms, err))) {
     print_started(*plans, opts.dir);
     return exit_ok;
   }

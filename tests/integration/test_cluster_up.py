@@ -55,10 +55,15 @@ def healthy(ctx, bootstrap):
             all(row[-1] == "ok" and len(row[3].split(",")) == 3 for row in rows) and out)
 
 
-def degraded(ctx, bootstrap, dead):
+def degraded(ctx, bootstrap, dead, last):
     """Status once node `dead`'s partitions are led elsewhere and its replicas are out of
-    the ISRs: under-replicated, but nothing offline (exit 0)."""
+    the ISRs: under-replicated, but nothing offline (exit 0). Writes keep flowing meanwhile:
+    a leader drops a silent follower from the ISR once it lags behind new records."""
+    lines = "".join(f"k{i}|v{i}\n" for i in range(30))
+    subprocess.run([ctx.caudal, "-X", bootstrap, "produce", TOPIC, "-k", "|", "--acks", "all"],
+                   input=lines, capture_output=True, text=True, timeout=60)
     result = status(ctx, bootstrap)
+    out = last["status"] = f"exit {result.returncode}\n{result.stdout}{result.stderr}"
     out = result.stdout
     rows = [line.split() for line in out.splitlines() if line.startswith(TOPIC + " ")]
     return (result.returncode == 0 and len(rows) == 3 and
@@ -85,8 +90,13 @@ def test(ctx):
         victim_pid = int(open(os.path.join(run_dir, "node3.pid")).read().split()[0])
         os.kill(victim_pid, signal.SIGKILL)
         survivors = ",".join(f"127.0.0.1:{base + i}" for i in range(2))
-        out = ch.wait_for(lambda: degraded(ctx, survivors, 3), 60,
-                          "status with node 3 down and its partitions led elsewhere")
+        last = {}
+        try:
+            out = ch.wait_for(lambda: degraded(ctx, survivors, 3, last), 60,
+                              "status with node 3 down and its partitions led elsewhere")
+        except ch.TestFailure:
+            print(f"last status:\n{last.get('status')}")
+            raise
         # Metadata lists live nodes only, so the dead one appears as a "down" row.
         check(["3", "-", "-", "down"] in [line.split() for line in out.splitlines()],
               f"node 3 shown down in:\n{out}")
