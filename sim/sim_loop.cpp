@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <caf/abstract_actor.hpp>
+
 namespace caudal::sim {
 
 namespace {
@@ -32,11 +34,33 @@ int64_t sim_loop::uniform(int64_t lo, int64_t hi) {
   return lo + static_cast<int64_t>(rng_() % static_cast<uint64_t>(hi - lo + 1));
 }
 
+namespace {
+caf::actor_id id_of(const caf::resumable* job) {
+  auto* a = dynamic_cast<const caf::abstract_actor*>(job);
+  return a == nullptr ? caf::invalid_actor_id : a->id();
+}
+} // namespace
+
+int32_t sim_loop::node_of(const caf::resumable* job) const {
+  auto it = owner_.find(id_of(job));
+  return it == owner_.end() ? -1 : it->second;
+}
+
+// A job that is queued but untagged after a node's job ran was spawned by it
+// (jobs of known actors are tagged already).
+void sim_loop::inherit(int32_t node) {
+  if (node < 0) return;
+  for (auto* job : sched_.jobs) {
+    auto id = id_of(job);
+    if (id != caf::invalid_actor_id) owner_.try_emplace(id, node);
+  }
+}
+
 // Fills runnable_ with the indexes of the jobs that are not held.
 size_t sim_loop::runnable_jobs() {
   runnable_.clear();
   for (size_t i = 0; i < sched_.jobs.size(); ++i)
-    if (!held_ || !held_(sched_.jobs[i])) runnable_.push_back(i);
+    if (!held_ || !held_(node_of(sched_.jobs[i]))) runnable_.push_back(i);
   return runnable_.size();
 }
 
@@ -48,7 +72,9 @@ bool sim_loop::step() {
   auto pick = static_cast<size_t>(rng_() % (jobs + due));
   if (pick < jobs) {
     std::swap(sched_.jobs[0], sched_.jobs[runnable_[pick]]);
+    auto node = node_of(sched_.jobs[0]);
     sched_.run_once();
+    inherit(node);
     ++jobs_run_;
     return true;
   }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -40,9 +41,15 @@ public:
   /// Runs the remaining jobs without advancing time (teardown).
   void drain();
 
-  /// Jobs for which `held` returns true are not run (a paused node's actors):
-  /// they stay queued, as do the messages their timers deliver. Empty: none.
-  void hold(std::function<bool(const caf::resumable*)> held) { held_ = std::move(held); }
+  /// Marks actor `id` as node `node`'s. Actors spawned while a node's job
+  /// runs inherit its node, so tagging the actors a node boots with (and its
+  /// sessions) tags all of them.
+  void tag(caf::actor_id id, int32_t node) { owner_[id] = node; }
+  /// The node a job belongs to; -1 for none (harness actors).
+  int32_t node_of(const caf::resumable* job) const;
+  /// Jobs of the nodes for which `held` returns true are not run (a paused
+  /// node): they stay queued, as do the messages their timers deliver.
+  void hold(std::function<bool(int32_t node)> held) { held_ = std::move(held); }
 
   std::mt19937_64& rng() { return rng_; }
   /// A uniformly drawn integer in [lo, hi].
@@ -59,7 +66,9 @@ private:
   std::map<std::pair<int64_t, uint64_t>, std::function<void()>> events_; // (time ns, seq)
   uint64_t next_seq_ = 0;
   uint64_t jobs_run_ = 0;
-  std::function<bool(const caf::resumable*)> held_;
+  void inherit(int32_t node); // tags the untagged jobs after a job of `node` ran
+  std::function<bool(int32_t)> held_;
+  std::unordered_map<caf::actor_id, int32_t> owner_;
   std::vector<size_t> runnable_; // scratch: indexes of jobs not held
 };
 

@@ -52,6 +52,7 @@ std::string sim_node::start() {
   g.offsets_partitions = args_.offsets_partitions;
   g.seed = seed;
   ctx_.group_coordinator = actors::spawn_group_coordinator(sys_, std::move(g));
+  for (auto* a : {&manager_, &ctx_.producer_ids, &ctx_.group_coordinator}) spawned(*a);
   up_ = true;
   return "";
 }
@@ -69,7 +70,12 @@ caf::actor sim_node::connect(actors::connection_sink sink) {
   if (!up_) return caf::actor{};
   auto s = actors::spawn_session(sys_, ctx_, std::move(sink));
   sessions_.push_back(s);
+  spawned(s);
   return s;
+}
+
+void sim_node::spawned(const caf::actor& a) {
+  if (args_.on_spawn && a) args_.on_spawn(a.id());
 }
 
 } // namespace caudal::sim

@@ -7,6 +7,7 @@
 // killed at once (the caller crashes the disk); start() rebuilds the node
 // from what the disk and the metastore kept. Designed to be one of N.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct sim_node_args {
   int64_t retention_check_interval_ms = 300000;
   actors::group_settings groups;  // consumer-group timeouts
   int32_t offsets_partitions = 3; // __consumer_offsets partitions (Kafka: 50)
+  /// Told the id of every actor the node spawns itself (the simulator tags
+  /// them with the node; what they spawn inherits the tag).
+  std::function<void(caf::actor_id)> on_spawn;
 };
 
 class sim_node {
@@ -50,16 +54,14 @@ public:
   int32_t id() const { return args_.id; }
   /// A new client session, or an invalid handle while the node is down.
   caf::actor connect(actors::connection_sink sink);
-  /// Whether a scheduler job belongs to this node (a pause holds those).
-  /// One node per actor system today, so every job is the node's; with N
-  /// nodes in one system this must look the actor up in the node's set.
-  bool owns(const caf::resumable* job) const { return job != nullptr; }
   /// The node's wall clock for its next start(): a clock jump or a skewed
   /// host. Kafka timestamps and retention follow it; offsets must not care.
   void set_epoch_offset(int64_t ms) { args_.epoch_offset_ms = ms; }
   int64_t epoch_offset() const { return args_.epoch_offset_ms; }
 
 private:
+  void spawned(const caf::actor& a);
+
   caf::actor_system& sys_;
   sim_node_args args_;
   std::unique_ptr<storage::metastore> meta_;

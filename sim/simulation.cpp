@@ -62,15 +62,16 @@ world::world(const sim_config& c, std::ostream* out, const std::string& dir) : c
   a.fs = cfg.bug_lying_fsync ? static_cast<storage::filesystem*>(&h->lying) : &h->disk;
   a.seed = cfg.seed;
   a.retention_check_interval_ms = cfg.retention_check_interval_ms;
+  a.on_spawn = [this, id = a.id](caf::actor_id actor) { loop.tag(actor, id); };
   a.groups.min_session_timeout_ms = 100; // simulated runs last seconds, not hours
   a.groups.initial_rebalance_delay_ms = 0;
   h->true_epoch_offset_ms = a.epoch_offset_ms;
   h->node = std::make_unique<sim_node>(sys, a);
   h->disk.on_fault([this, hp = h.get()](const std::string& what) { log(*hp, what); });
   hosts.push_back(std::move(h));
-  loop.hold([this](const caf::resumable* job) {
+  loop.hold([this](int32_t node) {
     for (auto& hp : hosts)
-      if (hp->paused && hp->node->owns(job)) return true;
+      if (hp->paused && hp->node->id() == node) return true;
     return false;
   });
   auto wc = cfg.workload;
