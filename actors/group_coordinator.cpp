@@ -42,6 +42,22 @@ caf::actor existing(manager_self self, const std::string& id) {
   return it == self->state.groups.end() ? caf::actor{} : it->second;
 }
 
+/// Where a request for group `id` goes: `actor`, or the answer `error` when
+/// set. A cluster node gives an actor to every group whose offsets partition
+/// it holds a replica of (offsets committed elsewhere are in that log); a
+/// single node only to groups it knows unless `create`.
+struct route {
+  caf::actor actor;
+  int16_t error = 0;
+};
+
+route route_for(manager_self self, const std::string& id, bool create) {
+  auto snap = self->state.args.cache->get();
+  if (!is_cluster(*snap)) return {create ? group_for(self, id) : existing(self, id), 0};
+  if (auto e = coordinator_precheck(*snap, id); e != 0) return {{}, e};
+  return {group_for(self, id), 0};
+}
+
 bool offsets_topic_exists(manager_self self) {
   return self->state.args.cache->get()->find(offsets_topic) != nullptr;
 }
@@ -58,7 +74,8 @@ void ensure_offsets_topic(manager_self self, caf::response_promise rp) {
   auto& t = req.topics.emplace_back();
   t.name = offsets_topic;
   t.num_partitions = st.args.offsets_partitions;
-  t.replication_factor = 1;
+  t.replication_factor =
+      offsets_replication_factor(*st.args.cache->get(), st.args.offsets_topic_replication);
   auto& c = t.configs.emplace_back();
   c.name = "cleanup.policy";
   c.value = "compact";
@@ -132,55 +149,53 @@ caf::behavior manager_behavior(manager_self self, group_coordinator_args args) {
         ensure_offsets_topic(self, rp);
         return rp;
       },
-      [=](gjoin_atom a, msg::join_group_request& req, int16_t v, client_info& c) {
-        return self->delegate(group_for(self, req.group_id), a, std::move(req), v, std::move(c));
+      [=](gjoin_atom a, msg::join_group_request& req, int16_t v,
+          client_info& c) -> caf::result<caf::message> {
+        auto r = route_for(self, req.group_id, true);
+        if (!r.actor) return caf::make_message(join_refused(req, v, r.error));
+        return self->delegate(r.actor, a, std::move(req), v, std::move(c));
       },
       [=](gsync_atom a, msg::sync_group_request& req, int16_t v) -> caf::result<caf::message> {
-        auto g = existing(self, req.group_id);
-        if (!g) {
-          msg::sync_group_response r;
-          r.error_code = group_error::unknown_member_id;
-          return caf::make_message(std::move(r));
-        }
-        return self->delegate(g, a, std::move(req), v);
+        auto r = route_for(self, req.group_id, false);
+        if (!r.actor)
+          return caf::make_message(
+              sync_refused(r.error ? r.error : group_error::unknown_member_id));
+        return self->delegate(r.actor, a, std::move(req), v);
       },
       [=](gbeat_atom a, msg::heartbeat_request& req) -> caf::result<caf::message> {
-        auto g = existing(self, req.group_id);
-        if (!g) return caf::make_message(group_error::unknown_member_id);
-        return self->delegate(g, a, std::move(req));
+        auto r = route_for(self, req.group_id, false);
+        if (!r.actor) return caf::make_message(r.error ? r.error : group_error::unknown_member_id);
+        return self->delegate(r.actor, a, std::move(req));
       },
       [=](gleave_atom a, msg::leave_group_request& req, int16_t v) -> caf::result<caf::message> {
-        auto g = existing(self, req.group_id);
-        if (g) return self->delegate(g, a, std::move(req), v);
-        msg::leave_group_response r;
-        r.error_code = group_error::unknown_member_id;
-        for (auto& m : req.members) {
-          auto& out = r.members.emplace_back();
-          out.member_id = m.member_id;
-          out.group_instance_id = m.group_instance_id;
-          out.error_code = group_error::unknown_member_id;
-        }
-        if (v >= 3) r.error_code = 0;
-        return caf::make_message(std::move(r));
+        auto r = route_for(self, req.group_id, false);
+        if (r.actor) return self->delegate(r.actor, a, std::move(req), v);
+        if (r.error) return caf::make_message(leave_refused(req, r.error));
+        auto resp = leave_refused(req, group_error::unknown_member_id);
+        if (v >= 3) resp.error_code = 0; // per-member errors only
+        return caf::make_message(std::move(resp));
       },
-      [=](gcommit_atom a, msg::offset_commit_request& req, int16_t v) {
-        return self->delegate(group_for(self, req.group_id), a, std::move(req), v);
+      [=](gcommit_atom a, msg::offset_commit_request& req, int16_t v) -> caf::result<caf::message> {
+        auto r = route_for(self, req.group_id, true);
+        if (!r.actor) return caf::make_message(commit_refused(req, r.error));
+        return self->delegate(r.actor, a, std::move(req), v);
       },
       [=](gfetch_atom a, offset_fetch_query& q) -> caf::result<caf::message> {
-        auto g = existing(self, q.group_id);
-        if (!g) return caf::make_message(fetch_offsets({}, q));
-        return self->delegate(g, a, std::move(q));
+        auto r = route_for(self, q.group_id, false);
+        if (r.actor) return self->delegate(r.actor, a, std::move(q));
+        if (r.error) return caf::make_message(fetch_refused(q, r.error));
+        return caf::make_message(fetch_offsets({}, q));
       },
       [=](goffdel_atom a, msg::offset_delete_request& req) -> caf::result<caf::message> {
-        auto g = existing(self, req.group_id);
-        if (g) return self->delegate(g, a, std::move(req));
-        msg::offset_delete_response r;
-        r.error_code = group_error::group_id_not_found;
-        return caf::make_message(std::move(r));
+        auto r = route_for(self, req.group_id, false);
+        if (r.actor) return self->delegate(r.actor, a, std::move(req));
+        return caf::make_message(
+            offdel_refused(r.error ? r.error : group_error::group_id_not_found));
       },
       [=](gdescribe_atom a, std::string& id) -> caf::result<caf::message> {
-        auto g = existing(self, id);
-        if (g) return self->delegate(g, a, std::move(id));
+        auto r = route_for(self, id, false);
+        if (r.actor) return self->delegate(r.actor, a, std::move(id));
+        if (r.error) return caf::make_message(describe_refused(id, r.error));
         msg::describe_groups_response::described_group d;
         d.group_id = id;
         d.group_state = "Dead";
@@ -192,7 +207,9 @@ caf::behavior manager_behavior(manager_self self, group_coordinator_args args) {
         return rp;
       },
       [=](gdelete_atom a, std::string& id) -> caf::result<int16_t> {
-        auto g = existing(self, id);
+        auto route = route_for(self, id, false);
+        if (route.error) return route.error;
+        auto g = route.actor;
         if (!g) return group_error::group_id_not_found;
         auto rp = self->make_response_promise<int16_t>();
         self->request(g, caf::infinite, a, id)
@@ -237,6 +254,15 @@ bool read_int(const std::map<std::string, std::string>& props, const std::string
   return false;
 }
 
+/// offsets.topic.replication.factor (an int16 in the protocol).
+bool read_replication(const std::map<std::string, std::string>& props, group_coordinator_args& args,
+                      std::string& error) {
+  int32_t rf = args.offsets_topic_replication;
+  if (!read_int(props, "offsets.topic.replication.factor", 1, INT16_MAX, rf, error)) return false;
+  args.offsets_topic_replication = static_cast<int16_t>(rf);
+  return true;
+}
+
 } // namespace
 
 bool read_group_configs(const std::map<std::string, std::string>& properties,
@@ -250,7 +276,8 @@ bool read_group_configs(const std::map<std::string, std::string>& properties,
          read_int(properties, "group.max.session.timeout.ms", 1, i32_max, s.max_session_timeout_ms,
                   error) &&
          read_int(properties, "offsets.topic.num.partitions", 1, 100000, args.offsets_partitions,
-                  error);
+                  error) &&
+         read_replication(properties, args, error);
 }
 
 } // namespace caudal::actors

@@ -44,14 +44,18 @@ struct group_coordinator_args {
   node_clock clock;
   group_settings settings;
   int32_t offsets_partitions = 50; // offsets.topic.num.partitions
-  uint64_t seed = 0;               // member ids come from generators seeded from it
+  // offsets.topic.replication.factor; a cluster creates __consumer_offsets with
+  // min(this, brokers) replicas, a single node with one.
+  int16_t offsets_topic_replication = 3;
+  uint64_t seed = 0; // member ids come from generators seeded from it
 };
 
 caf::actor spawn_group_coordinator(caf::actor_system& sys, group_coordinator_args args);
 
 /// Reads Kafka's broker keys group.initial.rebalance.delay.ms,
-/// group.min.session.timeout.ms, group.max.session.timeout.ms and
-/// offsets.topic.num.partitions from the node's properties into `args`;
+/// group.min.session.timeout.ms, group.max.session.timeout.ms,
+/// offsets.topic.num.partitions and offsets.topic.replication.factor from the
+/// node's properties into `args`;
 /// false (and `error` naming the key) for a malformed or out-of-range value.
 bool read_group_configs(const std::map<std::string, std::string>& properties,
                         group_coordinator_args& args, std::string& error);

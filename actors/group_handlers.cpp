@@ -1,11 +1,13 @@
-// Consumer-group APIs of a session: FindCoordinator is answered here (this
-// node coordinates every group); the others go to the group coordinator
+// Consumer-group APIs of a session: FindCoordinator is answered here (a single
+// node coordinates every group; a cluster node names the leader of the
+// group's offsets partition); the others go to the group coordinator
 // (group_coordinator.h), whose answer is encoded here in the request's version.
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/group_messages.h"
+#include "actors/group_offsets.h"
 #include "actors/handlers.h"
 
 namespace caudal::actors {
@@ -26,30 +28,49 @@ void ask(session_self self, OnOk on_ok, OnError on_error, Ts&&... xs) {
             });
 }
 
+/// Fills one coordinator answer (v4+ per key, older versions at top level).
+template <class T>
+void set_coordinator(T& out, const coordinator_location& where) {
+  bool ok = where.error == 0;
+  out.error_code = where.error;
+  out.error_message = ok ? std::nullopt : std::optional<std::string>{"coordinator not available"};
+  out.node_id = ok ? where.node_id : -1;
+  out.host = ok ? where.host : "";
+  out.port = ok ? where.port : -1;
+}
+
+/// Where each group's coordinator is: this node alone, in a cluster the
+/// leader of the group's offsets partition. `forced_error` (unsupported key
+/// types) answers every key with that error.
 void answer_find_coordinator(session_self self, const request_context& rc,
-                             std::vector<std::string> keys, int16_t error) {
+                             std::vector<std::string> keys, int16_t forced_error) {
   auto& ctx = self->state.ctx;
+  auto snap = ctx.metadata->get();
+  coordinator_location here{0, ctx.node_id, ctx.advertised_host, ctx.advertised_port};
+  auto locate = [&](const std::string& key) {
+    if (forced_error != 0) return coordinator_location{forced_error, -1, "", -1};
+    return locate_coordinator(*snap, key, here);
+  };
   msg::find_coordinator_response resp;
-  bool ok = error == 0;
   if (rc.version() < 4) {
-    resp.error_code = error;
-    resp.error_message =
-        ok ? std::nullopt : std::optional<std::string>{"coordinator not available"};
-    resp.node_id = ok ? ctx.node_id : -1;
-    resp.host = ok ? ctx.advertised_host : "";
-    resp.port = ok ? ctx.advertised_port : -1;
+    set_coordinator(resp, locate(keys.empty() ? std::string{} : keys.front()));
+  } else {
+    for (auto& k : keys) {
+      auto& c = resp.coordinators.emplace_back();
+      c.key = k;
+      set_coordinator(c, locate(k));
+    }
   }
-  for (auto& k : keys) {
-    auto& c = resp.coordinators.emplace_back();
-    c.key = k;
-    c.error_code = error;
-    c.error_message = ok ? std::nullopt : std::optional<std::string>{"coordinator not available"};
-    c.node_id = ok ? ctx.node_id : -1;
-    c.host = ok ? ctx.advertised_host : "";
-    c.port = ok ? ctx.advertised_port : -1;
-  }
-  if (rc.version() < 4) resp.coordinators.clear();
   reply(self, rc, resp);
+}
+
+/// A cluster creates `__consumer_offsets` on the first FindCoordinator (as
+/// Kafka does): the answer waits for no one, clients ask again meanwhile.
+void ensure_offsets_topic(session_self self) {
+  auto snap = self->state.ctx.metadata->get();
+  if (!is_cluster(*snap) || snap->find(offsets_topic)) return;
+  self->request(self->state.ctx.group_coordinator, caf::infinite, gready_atom::value)
+      .then([](bool) {}, [](caf::error&) {});
 }
 
 } // namespace
@@ -61,9 +82,10 @@ void handle_find_coordinator(session_self self, const request_context& rc,
   int8_t type = rc.version() >= 1 ? req.key_type : key_type_group;
   if (type != key_type_group) // transaction coordinators are not served yet
     return answer_find_coordinator(self, rc, keys, group_error::coordinator_not_available);
-  // This node coordinates every group. `__consumer_offsets` is created by the
-  // first commit, so clients that only look up their coordinator (librdkafka
-  // does at start) do not make a node create 50 partitions.
+  // A single node coordinates every group; there `__consumer_offsets` is
+  // created by the first commit, so clients that only look up their
+  // coordinator (librdkafka does at start) do not make it create 50 partitions.
+  ensure_offsets_topic(self);
   answer_find_coordinator(self, rc, keys, group_error::none);
 }
 

@@ -1,5 +1,7 @@
 #include "actors/group_offsets.h"
 
+#include <algorithm>
+
 #include "protocol/record_builder.h"
 
 namespace caudal::actors {
@@ -95,6 +97,93 @@ protocol::byte_buffer build_offsets_batch(
     b.add(now_ms, std::span<const uint8_t>{k}, std::span<const uint8_t>{v});
   }
   return b.build();
+}
+
+namespace {
+
+/// One record of the offsets log; records of other groups or of other types
+/// (Kafka's group metadata records, key version 2) leave `offsets` alone.
+void apply_offset_record(const protocol::record_view& r, const std::string& group,
+                         offsets_map& offsets) {
+  if (!r.key) return;
+  auto key = decode_offset_key(*r.key);
+  if (!key || key->group != group) return;
+  std::pair<std::string, int32_t> where{key->topic, key->partition};
+  if (!r.value) {
+    offsets.erase(where);
+    return;
+  }
+  if (auto v = decode_offset_value(*r.value)) offsets[where] = *v;
+}
+
+} // namespace
+
+protocol::batch_error replay_offsets(std::span<const uint8_t> record_set, const std::string& group,
+                                     int64_t& next_offset, offsets_map& offsets) {
+  std::vector<protocol::batch_span> batches;
+  auto err = protocol::split_batches(record_set, batches);
+  for (auto& b : batches) {
+    if (b.header.last_offset() < next_offset) continue; // read again: applied already
+    auto bytes = record_set.subspan(b.position, b.size());
+    if (!b.header.is_control()) {
+      auto base = b.header.base_offset;
+      auto from = next_offset;
+      auto e = protocol::visit_records(bytes, [&](const protocol::record_view& r) {
+        if (base + r.offset_delta >= from) apply_offset_record(r, group, offsets);
+        return true;
+      });
+      if (e != protocol::batch_error::none) return e;
+    }
+    next_offset = b.header.last_offset() + 1;
+  }
+  return err;
+}
+
+bool is_cluster(const metadata_snapshot& snap) { return !snap.brokers.empty(); }
+
+int16_t offsets_replication_factor(const metadata_snapshot& snap, int16_t configured) {
+  if (!is_cluster(snap)) return 1;
+  auto brokers = static_cast<int16_t>(std::min<size_t>(snap.brokers.size(), INT16_MAX));
+  return std::max<int16_t>(1, std::min(configured, brokers));
+}
+
+namespace {
+
+/// Index of the group's offsets partition in `t`, or -1 for a topic without partitions.
+int32_t offsets_index(const topic_entry& t, const std::string& group) {
+  auto n = static_cast<int32_t>(t.partitions.size());
+  if (n == 0) return -1;
+  return offsets_partition_for(group, n);
+}
+
+} // namespace
+
+coordinator_location locate_coordinator(const metadata_snapshot& snap, const std::string& group,
+                                        const coordinator_location& self) {
+  if (!is_cluster(snap)) return self;
+  coordinator_location none;
+  none.error = 15; // COORDINATOR_NOT_AVAILABLE: retriable, the client asks again
+  auto* t = snap.find(offsets_topic);
+  if (!t) return none;
+  auto p = offsets_index(*t, group);
+  if (p < 0 || static_cast<size_t>(p) >= t->views.size()) return none;
+  auto leader = t->views[static_cast<size_t>(p)].leader;
+  for (auto& b : snap.brokers)
+    if (b.id == leader && leader >= 0) return {0, b.id, b.host, b.port};
+  return none;
+}
+
+caf::actor offsets_replica(const metadata_snapshot& snap, const std::string& group) {
+  auto* t = snap.find(offsets_topic);
+  if (!t) return {};
+  auto p = offsets_index(*t, group);
+  return p < 0 ? caf::actor{} : t->partitions[static_cast<size_t>(p)];
+}
+
+int16_t coordinator_precheck(const metadata_snapshot& snap, const std::string& group) {
+  if (!is_cluster(snap)) return 0;
+  if (!snap.find(offsets_topic)) return 15;     // COORDINATOR_NOT_AVAILABLE until it exists
+  return offsets_replica(snap, group) ? 0 : 16; // NOT_COORDINATOR: look elsewhere
 }
 
 } // namespace caudal::actors

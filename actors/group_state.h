@@ -34,7 +34,9 @@ namespace msg = protocol::msg;
 
 namespace group_error {
 constexpr int16_t none = 0;
+constexpr int16_t request_timed_out = 7;
 constexpr int16_t offset_metadata_too_large = 12;
+constexpr int16_t coordinator_load_in_progress = 14;
 constexpr int16_t coordinator_not_available = 15;
 constexpr int16_t not_coordinator = 16;
 constexpr int16_t illegal_generation = 22;
