@@ -215,11 +215,18 @@ class Cluster:
             n.write_config(self.config_of(n))
 
     def start(self, timeout=60):
-        """Launches every node, then waits for all: a node may need its peers to boot."""
+        """Launches every node, then waits until all listen and Metadata lists all of them
+        (registered with the controller: only then are they placement targets)."""
         for n in self.nodes:
             n.launch()
         for n in self.nodes:
             n.wait_listening(timeout)
+        self.wait_registered(timeout)
+
+    def wait_registered(self, timeout=60):
+        want = sorted(n.id for n in self.running())
+        wait_for(lambda: sorted(self.metadata(timeout=2).brokers) == want, timeout,
+                 f"Metadata to list nodes {want}")
 
     def running(self):
         return [n for n in self.nodes if n.running()]

@@ -85,6 +85,8 @@ class GroupMember(threading.Thread):
         self.seen = {}  # (partition, offset) -> value
         self.committed = {}  # partition -> last successfully committed offset
         self.commit_failures = 0
+        self.errors = []  # consumer errors seen by poll(), for the report
+        self.assignments = 0
 
     def commit(self):
         try:
@@ -94,12 +96,17 @@ class GroupMember(threading.Thread):
         except KafkaException:
             self.commit_failures += 1  # retriable during a failover; the next one counts
 
+    def assigned(self, consumer, partitions):
+        self.assignments += 1
+
     def run(self):
-        self.consumer.subscribe([TOPIC])
+        self.consumer.subscribe([TOPIC], on_assign=self.assigned)
         since_commit, last_commit = 0, time.monotonic()
         while not self.stopping.is_set():
             msg = self.consumer.poll(0.2)
-            if msg is not None and not msg.error():
+            if msg is not None and msg.error():
+                self.errors.append(str(msg.error()))
+            elif msg is not None:
                 self.seen[(msg.partition(), msg.offset())] = msg.value()
                 since_commit += 1
             if since_commit and (since_commit >= 50 or time.monotonic() - last_commit > 1):
@@ -128,6 +135,7 @@ def kill_leader_and_measure(cluster, writers):
     victim = leaders[0]
     check(victim >= 0, "partition 0 has a leader")
     led = sorted(p for p, leader in leaders.items() if leader == victim)
+    first_seq = {w.name: w.sent for w in writers}
     killed_at = time.monotonic()
     cluster.node(victim).kill()
 
@@ -139,11 +147,14 @@ def kill_leader_and_measure(cluster, writers):
                 interval=0.05)
     metadata_ms = (time.monotonic() - killed_at) * 1000
 
+    # Only a record handed to a producer after the kill (seq >= first_seq) proves the new
+    # leader took writes: reports processed just after the kill may be the old leader's.
+
     def first_deliveries():
         firsts = {}
         for w in writers:
-            for (p, _, _, t) in list(w.acked):
-                if p in led and t > killed_at:
+            for (p, _, seq, t) in list(w.acked):
+                if p in led and seq >= first_seq[w.name]:
                     firsts[p] = min(firsts.get(p, t), t)
         return firsts if len(firsts) == len(led) else None
 
@@ -264,14 +275,18 @@ def test(cluster):
         t.start()
     started = time.monotonic()
     wait_progress(writers, "before the faults")
+    # The faults must hit an active group: wait for its first commit.
+    ch.wait_for(lambda: member.committed, 60, "the group member's first commit")
     time.sleep(2)
 
     victim, led, metadata_ms, delivery_ms = kill_leader_and_measure(cluster, writers)
     print(f"FAILOVER killed node {victim} (leader of partitions {led}); "
           f"replication.election.timeout.ms={ELECTION_TIMEOUT_MS}")
     print(f"FAILOVER metadata shows new leaders after {metadata_ms:.0f} ms")
-    print(f"FAILOVER first acknowledged write per partition after (ms): {delivery_ms}")
+    print(f"FAILOVER first acknowledged write (of a record sent after the kill) per "
+          f"partition after (ms): {delivery_ms}")
     wait_progress(writers, "after the kill")
+    print(f"member saw {len(member.seen)} records so far")
 
     paused = pause_another(cluster, victim)
     print(f"paused node {paused} for {PAUSE_SECONDS}s")
@@ -281,6 +296,10 @@ def test(cluster):
     ch.wait_for(lambda: cluster.fully_replicated(TOPIC, PARTITIONS, REPLICAS), 120,
                 f"node {victim} back in every ISR")
     wait_progress(writers, "after the restart")
+    seen_after_faults = len(member.seen)
+    print(f"member saw {seen_after_faults} records so far; waiting for it to go on")
+    ch.wait_for(lambda: len(member.seen) > seen_after_faults + 100, 60,
+                "the group member to consume after the faults")
 
     for t in (*writers, member):
         t.stopping.set()
@@ -290,7 +309,8 @@ def test(cluster):
     print(f"load ran {time.monotonic() - started:.1f}s: "
           f"{ {w.name: len(w.acked) for w in writers} } acknowledged, member saw "
           f"{len(member.seen)} and committed {member.committed} "
-          f"({member.commit_failures} failed commits)")
+          f"({member.commit_failures} failed commits, {member.assignments} assignments, "
+          f"consumer errors: {member.errors[:5]})")
 
     stored = read_everything(cluster.bootstrap)
     check_acknowledged(writers, stored)
