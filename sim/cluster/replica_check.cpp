@@ -1,0 +1,75 @@
+#include "sim/cluster/replica_check.h"
+
+#include "sim/cluster/log_records.h"
+#include "storage/partition_log.h"
+
+namespace caudal::sim::cluster {
+
+namespace {
+
+/// The batches of one replica that start below `hw`, or an error text.
+std::string committed_batches(const replica_disk& d, const std::string& topic, int32_t partition,
+                              int64_t hw, int64_t now_ms, std::vector<log_batch>& out) {
+  auto log = storage::partition_log::open(
+      *d.fs, storage::partition_dir(d.log_dir, topic, partition), storage::log_config{}, now_ms);
+  if (!log) return "cannot open: " + log.error().message;
+  int64_t offset = (*log)->log_start_offset();
+  if (offset > 0) return "log starts at " + std::to_string(offset) + ", nothing was deleted";
+  while (offset < hw && offset < (*log)->log_end_offset()) {
+    auto r = (*log)->read(offset, 1 << 20);
+    if (!r) return "read at " + std::to_string(offset) + " failed: " + r.error().message;
+    if (r->next_offset <= offset) break;
+    std::vector<log_batch> batches;
+    auto err = split_log_batches(r->bytes, batches);
+    if (!err.empty()) return err + " at " + std::to_string(offset);
+    for (auto& b : batches)
+      if (b.base_offset >= offset && b.base_offset < hw) out.push_back(std::move(b));
+    offset = r->next_offset;
+  }
+  if (out.empty() ? hw > 0 : out.back().last_offset + 1 < hw)
+    return "holds only " + std::to_string(out.empty() ? 0 : out.back().last_offset + 1) +
+           " of the " + std::to_string(hw) + " committed offsets";
+  return "";
+}
+
+std::string compare(const std::vector<log_batch>& a, const std::vector<log_batch>& b) {
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    if (a[i].base_offset != b[i].base_offset || a[i].last_offset != b[i].last_offset)
+      return "batch " + std::to_string(i) + " covers [" + std::to_string(a[i].base_offset) + "," +
+             std::to_string(a[i].last_offset) + "] vs [" + std::to_string(b[i].base_offset) + "," +
+             std::to_string(b[i].last_offset) + "]";
+    if (a[i].bytes != b[i].bytes)
+      return "batch at offset " + std::to_string(a[i].base_offset) + " differs";
+  }
+  if (a.size() != b.size()) return "different number of committed batches";
+  return "";
+}
+
+} // namespace
+
+std::vector<std::string> check_replicas(const std::vector<replica_disk>& disks,
+                                        const std::string& topic,
+                                        const std::map<int32_t, int64_t>& committed,
+                                        int64_t now_ms) {
+  std::vector<std::string> out;
+  for (auto& [p, hw] : committed) {
+    std::map<int32_t, std::vector<log_batch>> copies;
+    for (auto& d : disks) {
+      auto err = committed_batches(d, topic, p, hw, now_ms, copies[d.node]);
+      if (!err.empty())
+        out.push_back("replica p" + std::to_string(p) + " on n" + std::to_string(d.node) + ": " +
+                      err);
+    }
+    auto& first = copies.begin()->second;
+    for (auto& [node, batches] : copies) {
+      auto diff = compare(first, batches);
+      if (!diff.empty())
+        out.push_back("replicas differ on the committed prefix of p" + std::to_string(p) + ": n" +
+                      std::to_string(copies.begin()->first) + " vs n" + std::to_string(node) +
+                      ": " + diff);
+    }
+  }
+  return out;
+}
+
+} // namespace caudal::sim::cluster
