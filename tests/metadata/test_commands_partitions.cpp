@@ -100,8 +100,16 @@ BOOST_AUTO_TEST_CASE(reassignment_runs_to_completion) {
   BOOST_TEST(st.adding == std::vector<node_id>{4});
   BOOST_TEST(st.removing == std::vector<node_id>{1});
   BOOST_TEST(st.leader == 1);
-  // Node 4 catches up: the leader's report completes the move; the leaving
-  // leader loses leadership so Raft elects among the new replicas.
+  // Node 4 catches up: the leader's report puts it in the ISR (it becomes a
+  // voter); the next report, with every target still in sync, completes the
+  // move; the leaving leader loses leadership so Raft elects among the new
+  // replicas.
+  res = report_partitions(img, {report(1, id, 1, {1, 2, 3, 4})});
+  BOOST_TEST(res.items[0].error == 0);
+  metadata::apply(img, res.records);
+  st = *img.partition(id, 0);
+  BOOST_TEST(st.isr == (std::vector<node_id>{1, 2, 3, 4}));
+  BOOST_TEST(st.reassigning());
   res = report_partitions(img, {report(1, id, 1, {1, 2, 3, 4})});
   BOOST_TEST(res.items[0].error == 0);
   metadata::apply(img, res.records);
