@@ -125,12 +125,6 @@ item_result check_isr(const image& img, const partition_report& r, const partiti
 
 } // namespace
 
-bool in_isr_already(const partition_state& st, const std::vector<node_id>& target) {
-  for (auto n : target)
-    if (!contains(st.isr, n)) return false;
-  return true;
-}
-
 command_result report_partitions(const image& img, const std::vector<partition_report>& reports) {
   command_result out;
   image scratch = img; // later reports in the same call see earlier ones
@@ -147,10 +141,14 @@ command_result report_partitions(const image& img, const std::vector<partition_r
     next.leader = r.reporter;
     next.leader_epoch = r.leader_epoch;
     next.isr = r.isr;
-    // Complete only on a report after the one that put the new replicas in
-    // the ISR: that one made them voters, this one shows every target runs
-    // the enlarged voter set (one voter change at a time; consensus/README).
-    if (in_isr_already(st, next.target_replicas())) next = maybe_complete(next);
+    // One voter change per record (consensus/README, "Voter changes"): an
+    // added replica the leader reports in sync stops being `adding` (it
+    // becomes a voter, for good); the move completes only on a later report,
+    // once nothing is being added any more.
+    if (st.adding.empty())
+      next = maybe_complete(next);
+    else
+      next.adding = subtract(st.adding, next.isr);
     if (auto c = diff(r.topic, r.partition, st, next)) {
       metadata::apply(scratch, *c);
       out.records.push_back(*c);

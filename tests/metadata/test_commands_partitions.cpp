@@ -109,6 +109,7 @@ BOOST_AUTO_TEST_CASE(reassignment_runs_to_completion) {
   metadata::apply(img, res.records);
   st = *img.partition(id, 0);
   BOOST_TEST(st.isr == (std::vector<node_id>{1, 2, 3, 4}));
+  BOOST_TEST(st.adding.empty()); // a voter now
   BOOST_TEST(st.reassigning());
   res = report_partitions(img, {report(1, id, 1, {1, 2, 3, 4})});
   BOOST_TEST(res.items[0].error == 0);
