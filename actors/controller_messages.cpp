@@ -21,6 +21,8 @@ void announce_controller_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<register_node_cmd>("caudal.register_node_cmd");
   cfg.add_message_type<leader_report>("caudal.leader_report");
   cfg.add_message_type<fence_node_cmd>("caudal.fence_node_cmd");
+  cfg.add_message_type<reassign_partitions_cmd>("caudal.reassign_partitions_cmd");
+  cfg.add_message_type<decommission_node_cmd>("caudal.decommission_node_cmd");
   cfg.add_message_type<controller_status>("caudal.controller_status");
 }
 

@@ -101,9 +101,29 @@ struct fence_node_cmd {
   int32_t id = -1;
 };
 
+/// One partition to move (AlterPartitionReassignments): `replicas` is the
+/// target list (first = preferred leader); `cancel` reverts a pending move.
+struct reassignment_item {
+  std::string topic;
+  int32_t partition = 0;
+  std::vector<int32_t> replicas;
+  bool cancel = false;
+};
+
+/// Starts (or cancels) reassignments; see actors/controller_reassign.h.
+struct reassign_partitions_cmd {
+  std::vector<reassignment_item> items;
+};
+
+/// Drains a node: decommissioned, its replicas moved to the others.
+struct decommission_node_cmd {
+  int32_t id = -1;
+};
+
 using controller_command =
     std::variant<create_topics_cmd, delete_topics_cmd, create_partitions_cmd, alter_configs_cmd,
-                 register_node_cmd, leader_report, fence_node_cmd>;
+                 register_node_cmd, leader_report, fence_node_cmd, reassign_partitions_cmd,
+                 decommission_node_cmd>;
 
 /// The outcome of one item of a command (a topic, a resource).
 struct command_item {
@@ -200,6 +220,19 @@ typename Inspector::result_type inspect(Inspector& f, register_node_cmd& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fence_node_cmd& x) {
   return f(caf::meta::type_name("caudal.fence_node_cmd"), x.id);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reassignment_item& x) {
+  return f(caf::meta::type_name("caudal.reassignment_item"), x.topic, x.partition, x.replicas,
+           x.cancel);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reassign_partitions_cmd& x) {
+  return f(caf::meta::type_name("caudal.reassign_partitions_cmd"), x.items);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, decommission_node_cmd& x) {
+  return f(caf::meta::type_name("caudal.decommission_node_cmd"), x.id);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, command_item& x) {
