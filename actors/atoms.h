@@ -36,6 +36,9 @@ using peer_address_atom = caf::atom_constant<caf::atom("peeraddr")>;
 // report a partition leader sends to its node's controller actor.
 using raft_tick_atom = caf::atom_constant<caf::atom("rafttick")>;
 using report_atom = caf::atom_constant<caf::atom("report")>;
+// Reassignment step for a replicated partition actor:
+// (voters_atom, vector<int32> replicas, vector<int32> voters[, vector<int32> removing]).
+using voters_atom = caf::atom_constant<caf::atom("voters")>;
 
 // Controller actor (actors/controller_actor.h): commands on the metadata
 // log, and the image it publishes to subscribers.

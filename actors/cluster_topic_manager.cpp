@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/atoms.h"
+#include "actors/cluster_topic_reassign.h"
 #include "actors/cluster_topic_state.h"
 #include "actors/partition_actor.h"
 #include "storage/topic_config.h"
@@ -85,7 +86,7 @@ void spawn_local(cluster_topic_self self, const metadata::topic_state& t, int32_
   pa.clock = st.args.clock;
   pa.retention_check_interval_ms = st.args.retention_check_interval_ms;
   pa.producer_id_expiration_ms = st.args.producer_id_expiration_ms;
-  auto voters = ps.replicas;
+  auto voters = voters_of(ps); // an added replica starts as an observer
   pa.replication =
       replication_for(st, t.name + "/" + std::to_string(p), voters, min_insync_for(st, t.name));
   std::string error;
@@ -95,6 +96,7 @@ void spawn_local(cluster_topic_self self, const metadata::topic_state& t, int32_
     return; // tried again at the next image
   }
   self->link_to(actor);
+  send_replica_sets(self, actor, ps);
   st.local[{t.id, p}] = local_partition{t.name, p, actor, std::move(voters)};
 }
 
@@ -205,6 +207,7 @@ void follow_image(cluster_topic_self self, image_ptr img, int32_t leader) {
   st.leader = leader;
   drop_removed(self);
   spawn_assigned(self);
+  push_replica_sets(self, *before);
   push_changed_configs(self, *before);
   publish_snapshot(self);
   check_waiters(self);

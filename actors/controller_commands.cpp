@@ -2,6 +2,7 @@
 // controller_commands.h). Error codes are Kafka's (metadata/errors.h).
 
 #include "actors/controller_commands.h"
+#include "actors/controller_reassign.h"
 
 #include <algorithm>
 
@@ -182,6 +183,8 @@ command_result plan_report(emitter& emit, const leader_report& r) {
 command_plan plan_command(metadata::image& scratch, const controller_command& cmd,
                           metadata::rng& gen) {
   command_plan plan;
+  // Reassignments and decommissioning: actors/controller_reassign.cpp.
+  if (plan_reassignment(scratch, cmd, plan.result, plan.records)) return plan;
   emitter emit{scratch, plan.records};
   std::vector<command_item> items;
   if (auto* c = std::get_if<create_topics_cmd>(&cmd)) {

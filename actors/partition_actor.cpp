@@ -193,6 +193,17 @@ caf::behavior partition_impl(partition_self self) {
       [=](peer_deliver_atom, int32_t from, const caf::message& m) {
         if (self->state.replication) self->state.replication->on_message(self, from, m);
       },
+      [=](voters_atom, std::vector<int32_t>& replicas, std::vector<int32_t>& voters) {
+        if (self->state.replication)
+          self->state.replication->set_replica_sets(self, std::move(replicas), std::move(voters),
+                                                    {});
+      },
+      [=](voters_atom, std::vector<int32_t>& replicas, std::vector<int32_t>& voters,
+          std::vector<int32_t>& removing) {
+        if (self->state.replication)
+          self->state.replication->set_replica_sets(self, std::move(replicas), std::move(voters),
+                                                    std::move(removing));
+      },
       [=](raft_tick_atom, bool periodic) {
         if (self->state.replication) self->state.replication->on_tick(self, periodic);
       },

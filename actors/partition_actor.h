@@ -19,6 +19,11 @@
 // Replicated partitions also take (partition_replication.h):
 //   (peer_deliver_atom, int32 from, caf::message)  consensus traffic
 //   (raft_tick_atom)                               their timer
+//   (voters_atom, vector<int32> replicas, vector<int32> voters
+//    [, vector<int32> removing])                   a reassignment step: the
+//                                          replica list, its voters, the
+//                                          replicas leaving (see
+//                                          actors/cluster_topic_reassign.h)
 // and answer appends only as leader (else NOT_LEADER_OR_FOLLOWER), acks=all
 // once the record is committed (high watermark), reads up to the HW only.
 

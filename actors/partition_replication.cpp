@@ -119,6 +119,10 @@ struct partition_replication::impl {
   bool report_in_flight = false;
   bool tick_queued = false; // an immediate tick is in the mailbox
   int64_t report_retry_ms = 0;
+  // Reassignment state from the image (set_replica_sets).
+  bool reassigning = false;
+  std::vector<int32_t> removing;
+  uint64_t sets_version = 0; // bumped by every set_replica_sets
 };
 
 partition_replication::partition_replication(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
@@ -163,6 +167,7 @@ void partition_replication::on_message(partition_self self, int32_t, const caf::
 void partition_replication::on_tick(partition_self self, bool periodic) {
   if (!periodic) impl_->tick_queued = false;
   impl_->raft->tick(now_ms(self));
+  hand_over_if_leaving(self);
   after_step(self);
   if (!periodic) return;
   auto interval = self->state.args.replication->tick_interval_ms;
@@ -287,18 +292,23 @@ void partition_replication::report_leadership(partition_self self) {
       now < p.report_retry_ms)
     return;
   leader_report r{st.args.topic, st.args.partition, st.args.replication->self, p.raft->epoch(),
-                  p.raft->in_sync_replicas(now)};
+                  reported_isr(now)};
+  if (!completion_ready()) return;
   std::sort(r.isr.begin(), r.isr.end());
   if (p.confirmed && same_report(*p.confirmed, r)) return;
   p.report_in_flight = true;
   self->request(st.args.replication->controller, std::chrono::seconds{10}, report_atom::value, r)
       .then(
-          [self, r](int16_t error) {
+          [self, r, version = p.sets_version](int16_t error) {
             if (!self->state.replication) return; // dropped meanwhile
             auto& rep = self->state.replication->impl_;
             rep->report_in_flight = false;
-            if (error == 0)
+            // A reassignment step that arrived meanwhile wants a report of
+            // its own: the controller judged this one on the previous image.
+            if (error == 0 && version == rep->sets_version)
               rep->confirmed = r;
+            else if (error == 0)
+              rep->confirmed.reset();
             else
               rep->report_retry_ms = now_ms(self) + 500;
           },
@@ -308,6 +318,84 @@ void partition_replication::report_leadership(partition_self self) {
             rep->report_in_flight = false;
             rep->report_retry_ms = now_ms(self) + 500;
           });
+}
+
+namespace {
+
+bool same_set(std::vector<int32_t> a, std::vector<int32_t> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
+}
+
+bool has(const std::vector<int32_t>& v, int32_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+} // namespace
+
+std::vector<int32_t> partition_replication::reported_isr(int64_t now) const {
+  auto isr = impl_->raft->in_sync_replicas(now);
+  if (!impl_->reassigning) return isr;
+  // The controller makes an ISR observer a voter: only once it holds every
+  // committed entry (consensus/README.md, Voter changes, rule 2).
+  auto holding = impl_->raft->replicas_holding_committed();
+  const auto& voters = impl_->raft->voters();
+  std::erase_if(isr, [&](int32_t r) { return !has(voters, r) && !has(holding, r); });
+  return isr;
+}
+
+/// During a move whose replicas all vote already, the next report may
+/// complete it (removing the leaving ones): send it only once every target
+/// holds every committed entry under our voter set (rule 2).
+bool partition_replication::completion_ready() const {
+  auto& p = *impl_;
+  if (!p.reassigning) return true;
+  auto holding = p.raft->replicas_holding_committed();
+  for (auto r : p.raft->replicas()) {
+    if (has(p.removing, r)) continue;
+    if (!has(p.raft->voters(), r)) return true; // an add is pending: not a completion
+    if (!has(holding, r)) return false;
+  }
+  return true;
+}
+
+void partition_replication::set_replica_sets(partition_self self, std::vector<int32_t> replicas,
+                                             std::vector<int32_t> voters,
+                                             std::vector<int32_t> removing) {
+  auto& p = *impl_;
+  auto now = now_ms(self);
+  p.reassigning = !removing.empty() || !same_set(replicas, voters);
+  p.removing = std::move(removing);
+  p.raft->set_replicas(std::move(replicas));
+  if (!same_set(voters, p.raft->voters())) {
+    p.storage_log.set_voters(voters);
+    p.raft->set_voters(std::move(voters), now);
+  }
+  // Every image step of a reassignment waits for a leader report; report
+  // again even if the ISR did not change.
+  p.confirmed.reset();
+  ++p.sets_version;
+  hand_over_if_leaving(self);
+  after_step(self);
+}
+
+/// Leadership moves before the leader's replica is removed, so producers see
+/// one NOT_LEADER_OR_FOLLOWER and not an election timeout.
+void partition_replication::hand_over_if_leaving(partition_self self) {
+  auto& p = *impl_;
+  auto me = self->state.args.replication->self;
+  if (!is_leader() || !has(p.removing, me) || p.raft->transferring_to() != consensus::no_node)
+    return;
+  const auto& replicas = p.raft->replicas();
+  for (auto r : replicas)
+    if (!has(p.removing, r) && !has(p.raft->voters(), r)) return; // targets not all voters yet
+  auto holding = p.raft->replicas_holding_committed();
+  for (auto v : p.raft->voters())
+    if (v != me && !has(p.removing, v) && has(holding, v)) {
+      p.raft->transfer_leadership(v, now_ms(self));
+      return;
+    }
 }
 
 } // namespace caudal::actors

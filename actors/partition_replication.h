@@ -39,6 +39,13 @@ public:
   void on_tick(partition_self self, bool periodic);
   /// Unregisters from the router and answers everything pending.
   void stop(partition_self self);
+  /// A reassignment step from the metadata image (cluster_topic_reassign):
+  /// the replica list, the voters among them, and the replicas leaving. A
+  /// leader that is leaving hands leadership to a target voter once every
+  /// target votes; while the sets differ, the ISR it reports lists only the
+  /// replicas holding every committed entry under its voter set.
+  void set_replica_sets(partition_self self, std::vector<int32_t> replicas,
+                        std::vector<int32_t> voters, std::vector<int32_t> removing);
 
   struct impl;
 
@@ -47,6 +54,9 @@ private:
   caf::result<append_reply> await_commit(partition_self self, append_reply rep, int64_t need_hw);
   void settle_acks(partition_self self);
   void report_leadership(partition_self self);
+  std::vector<int32_t> reported_isr(int64_t now) const;
+  bool completion_ready() const;
+  void hand_over_if_leaving(partition_self self);
   void after_step(partition_self self);
   std::unique_ptr<impl> impl_;
 };
