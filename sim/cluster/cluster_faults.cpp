@@ -4,6 +4,7 @@
 // delay or drop messages, which Raft tolerates anywhere. The correlated
 // power loss of a majority is the one exception, enabled only by scenarios
 // that test durability across it.
+#include <algorithm>
 #include <set>
 
 #include "sim/cluster/cluster_world.h"
@@ -132,6 +133,7 @@ void cluster_world::fault_clog() {
   auto until = loop.now_ms() + loop.uniform(50, cfg.fault_length_max_ms);
   log("sim", "clog n" + std::to_string(from) + "->n" + std::to_string(to) + " until " +
                  std::to_string(until));
+  clogged_until_ms = std::max(clogged_until_ms, until);
   net->clog(from, to, until);
 }
 

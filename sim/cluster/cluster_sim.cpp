@@ -1,6 +1,7 @@
 // One run: setup (topic), faulty phase, liveness phase, settle, stop, checks.
 #include "sim/cluster/cluster_sim.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <stdlib.h>
@@ -115,7 +116,8 @@ cluster_sim_result run_cluster_sim(const cluster_sim_config& cfg) {
     w.loop.run_until(w.loop.now_ms() + cfg.duration_ms);
     liveness(w);
     if (w.clients->verified()) {
-      w.loop.run_until(w.loop.now_ms() + cfg.settle_ms);
+      // Followers catch up once the last clog has expired too.
+      w.loop.run_until(std::max(w.loop.now_ms(), w.clogged_until_ms) + cfg.settle_ms);
       check_replicas_after_stop(w);
     }
   }

@@ -35,7 +35,7 @@ struct cluster_sim_config {
   int nodes = 3;
   int64_t duration_ms = 12000;       // faulty phase (simulated)
   int64_t liveness_bound_ms = 60000; // heal -> producers, verifier and consumers done
-  int64_t settle_ms = 2000;          // then followers catch up before the replica check
+  int64_t settle_ms = 10000;         // after the last clog: followers must catch up within it
   int64_t fault_gap_min_ms = 200;    // between the starts of two faults
   int64_t fault_gap_max_ms = 1500;
   int64_t fault_length_max_ms = 4000; // down time, partition length, ...

@@ -44,6 +44,7 @@ struct cluster_world {
   int32_t impaired = -1;   // the node a budgeted fault holds (-1: none)
   uint64_t impairment = 0; // generation: a stale release event sees it change
   link_config base_link;
+  int64_t clogged_until_ms = 0; // clogs are not healed: they expire (settle waits for them)
 
   cluster_world(const cluster_sim_config& c, const std::string& lmdb_dir);
   ~cluster_world();

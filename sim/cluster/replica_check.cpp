@@ -1,5 +1,7 @@
 #include "sim/cluster/replica_check.h"
 
+#include <algorithm>
+
 #include "sim/cluster/log_records.h"
 #include "storage/partition_log.h"
 
@@ -26,10 +28,19 @@ std::string committed_batches(const replica_disk& d, const std::string& topic, i
       if (b.base_offset >= offset && b.base_offset < hw) out.push_back(std::move(b));
     offset = r->next_offset;
   }
-  if (out.empty() ? hw > 0 : out.back().last_offset + 1 < hw)
-    return "holds only " + std::to_string(out.empty() ? 0 : out.back().last_offset + 1) +
-           " of the " + std::to_string(hw) + " committed offsets";
   return "";
+}
+
+int64_t end_of(const std::vector<log_batch>& batches) {
+  return batches.empty() ? 0 : batches.back().last_offset + 1;
+}
+
+/// The batches that end below `limit` (the prefix every replica holds).
+std::vector<log_batch> prefix(const std::vector<log_batch>& batches, int64_t limit) {
+  std::vector<log_batch> out;
+  for (auto& b : batches)
+    if (b.last_offset < limit) out.push_back(b);
+  return out;
 }
 
 std::string compare(const std::vector<log_batch>& a, const std::vector<log_batch>& b) {
@@ -60,9 +71,20 @@ std::vector<std::string> check_replicas(const std::vector<replica_disk>& disks,
         out.push_back("replica p" + std::to_string(p) + " on n" + std::to_string(d.node) + ": " +
                       err);
     }
-    auto& first = copies.begin()->second;
+    // Identity on the committed prefix that every replica holds; a replica
+    // that lacks part of the committed prefix after the settle time is a
+    // liveness failure of its own.
+    int64_t common = hw;
     for (auto& [node, batches] : copies) {
-      auto diff = compare(first, batches);
+      if (end_of(batches) < hw)
+        out.push_back("liveness: replica p" + std::to_string(p) + " on n" + std::to_string(node) +
+                      " holds " + std::to_string(end_of(batches)) + " of the " +
+                      std::to_string(hw) + " committed offsets after the settle time");
+      common = std::min(common, end_of(batches));
+    }
+    auto first = prefix(copies.begin()->second, common);
+    for (auto& [node, batches] : copies) {
+      auto diff = compare(first, prefix(batches, common));
       if (!diff.empty())
         out.push_back("replicas differ on the committed prefix of p" + std::to_string(p) + ": n" +
                       std::to_string(copies.begin()->first) + " vs n" + std::to_string(node) +
