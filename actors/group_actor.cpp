@@ -52,8 +52,8 @@ void load_offsets(group_self self) {
   for (auto& [k, v] : *stored) st.offsets[{k.topic, k.partition}] = v;
 }
 
-/// Appends tombstones (or values) without waiting: LMDB already has the
-/// change, the log copy is for Kafka tools and future replication.
+/// Single node: appends tombstones without waiting, LMDB already has the
+/// change and is what the node reloads; the log copy is for Kafka's tools.
 void append_async(group_self self, const commit_entries& entries) {
   auto part = offsets_partition(self);
   if (!part || entries.empty()) return;
@@ -176,14 +176,33 @@ void commit(group_self self, const msg::offset_commit_request& req, int16_t vers
           });
 }
 
-msg::offset_delete_response delete_offsets(group_self self, const msg::offset_delete_request& req) {
+/// Tombstones for deleted offsets. Cluster mode answers once they are
+/// replicated (the log is the truth there: a new coordinator would otherwise
+/// bring the offsets back); a single node at once (LMDB has the change).
+void write_tombstones(group_self self, const commit_entries& entries,
+                      std::function<void(int16_t)> done) {
+  if (!is_cluster(*self->state.args.common.cache->get())) {
+    append_async(self, entries);
+    return done(group_error::none);
+  }
+  auto part = offsets_partition(self);
+  if (entries.empty()) return done(group_error::none);
+  if (!part) return done(group_error::coordinator_not_available);
+  append_request ar{build_offsets_batch(entries, now_ms(self)), -1};
+  self->request(part, caf::infinite, append_atom::value, std::move(ar))
+      .then([=](append_reply& r) { done(r.error == 0 ? 0 : commit_error(self, r.error)); },
+            [=](caf::error&) { done(group_error::coordinator_not_available); });
+}
+
+void delete_offsets(group_self self, const msg::offset_delete_request& req,
+                    caf::typed_response_promise<msg::offset_delete_response> rp) {
   auto& st = self->state;
   msg::offset_delete_response resp;
   auto phase = st.group->phase();
   bool active = phase != group_phase::empty && phase != group_phase::dead;
   if (active && st.group->protocol_type() != "consumer") {
     resp.error_code = group_error::non_empty_group;
-    return resp;
+    return rp.deliver(std::move(resp)), void();
   }
   auto subscribed = active ? st.group->subscribed_topics() : std::vector<std::string>{};
   commit_entries tombstones;
@@ -204,24 +223,26 @@ msg::offset_delete_response delete_offsets(group_self self, const msg::offset_de
       tombstones.emplace_back(key, std::nullopt);
     }
   }
-  append_async(self, tombstones);
-  return resp;
+  write_tombstones(self, tombstones, [=](int16_t e) mutable {
+    if (e != group_error::none) resp.error_code = e;
+    rp.deliver(std::move(resp));
+  });
 }
 
-int16_t delete_group(group_self self) {
+void delete_group(group_self self, caf::typed_response_promise<int16_t> rp) {
   auto& st = self->state;
   auto phase = st.group->phase();
   if (phase != group_phase::empty && phase != group_phase::dead)
-    return group_error::non_empty_group;
-  if (auto r = st.args.common.meta->delete_group_offsets(st.args.group_id); !r) return -1;
+    return rp.deliver(group_error::non_empty_group), void();
+  if (auto r = st.args.common.meta->delete_group_offsets(st.args.group_id); !r)
+    return rp.deliver(int16_t{-1}), void();
   commit_entries tombstones;
   for (auto& [k, v] : st.offsets)
     tombstones.emplace_back(storage::group_offset_key{st.args.group_id, k.first, k.second},
                             std::nullopt);
-  append_async(self, tombstones);
   st.offsets.clear();
   st.group->mark_dead();
-  return group_error::none;
+  write_tombstones(self, tombstones, [=](int16_t e) mutable { rp.deliver(e); });
 }
 
 template <class T>
@@ -473,12 +494,8 @@ std::pair<caf::typed_response_promise<T>, refusal> promise_with(group_self self,
   return {rp, [rp, refused](int16_t e) mutable { rp.deliver(refused(e)); }};
 }
 
-caf::behavior group_behavior(group_self self, group_actor_args args) {
-  auto& st = self->state;
-  st.args = std::move(args);
-  reset_group(self);
-  // A single node's LMDB is the truth; a cluster node replays the log instead.
-  load_offsets(self);
+/// JoinGroup, SyncGroup, Heartbeat, LeaveGroup and the group's timers.
+caf::message_handler membership_handlers(group_self self) {
   return {
       [=](gjoin_atom, msg::join_group_request& req, int16_t version, client_info& client) {
         auto [rp, refuse] = promise_with<msg::join_group_response>(
@@ -512,6 +529,12 @@ caf::behavior group_behavior(group_self self, group_actor_args args) {
         group_timer t{static_cast<group_timer::kind_t>(kind), std::move(member), seq};
         self->state.group->on_timer(t);
       },
+  };
+}
+
+/// Offsets and admin: OffsetCommit/Fetch/Delete, Describe, List, Delete.
+caf::message_handler offsets_and_admin_handlers(group_self self) {
+  return {
       [=](gcommit_atom, msg::offset_commit_request& req, int16_t version) {
         auto [rp, refuse] = promise_with<msg::offset_commit_response>(
             self, [=](int16_t e) { return commit_refused(req, e); });
@@ -529,7 +552,7 @@ caf::behavior group_behavior(group_self self, group_actor_args args) {
       [=](goffdel_atom, msg::offset_delete_request& req) {
         auto [rp, refuse] = promise_with<msg::offset_delete_response>(self, offdel_refused);
         when_coordinator(
-            self, [=]() mutable { rp.deliver(delete_offsets(self, req)); }, refuse);
+            self, [=] { delete_offsets(self, req, rp); }, refuse);
         return rp;
       },
       [=](gdescribe_atom, std::string& id) {
@@ -556,10 +579,19 @@ caf::behavior group_behavior(group_self self, group_actor_args args) {
       [=](gdelete_atom, std::string&) {
         auto [rp, refuse] = promise_with<int16_t>(self, [](int16_t e) { return e; });
         when_coordinator(
-            self, [=]() mutable { rp.deliver(delete_group(self)); }, refuse);
+            self, [=] { delete_group(self, rp); }, refuse);
         return rp;
       },
   };
+}
+
+caf::behavior group_behavior(group_self self, group_actor_args args) {
+  auto& st = self->state;
+  st.args = std::move(args);
+  reset_group(self);
+  // A single node's LMDB is the truth; a cluster node replays the log instead.
+  load_offsets(self);
+  return membership_handlers(self).or_else(offsets_and_admin_handlers(self));
 }
 
 } // namespace

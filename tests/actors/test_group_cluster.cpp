@@ -504,6 +504,39 @@ BOOST_AUTO_TEST_CASE(a_new_epoch_reloads_commits_made_on_another_node) {
   BOOST_CHECK_EQUAL(committed(fetch_loaded("g"), "orders", 0), 20);
 }
 
+BOOST_AUTO_TEST_CASE(offset_deletes_are_answered_once_replicated) {
+  start(replica);
+  fetch_loaded("g");
+  BOOST_REQUIRE_EQUAL(commit("g", 0, 11), 0);
+  BOOST_REQUIRE_EQUAL(commit("g", 1, 4), 0);
+  auto del = [&](int32_t partition) {
+    msg::offset_delete_request req;
+    req.group_id = "g";
+    auto& t = req.topics.emplace_back();
+    t.name = "orders";
+    t.partitions.emplace_back().partition_index = partition;
+    return ask<msg::offset_delete_response>(goffdel_atom::value, req);
+  };
+  {
+    std::lock_guard g{log->mutex};
+    log->append_error = 7; // not replicated in time
+  }
+  BOOST_CHECK_EQUAL(del(0).error_code, group_error::request_timed_out);
+  {
+    std::lock_guard g{log->mutex};
+    log->append_error = 0;
+  }
+  BOOST_CHECK_EQUAL(del(1).error_code, 0);
+  BOOST_CHECK_EQUAL(log->last_acks, -1);
+  {
+    std::lock_guard g{log->mutex};
+    log->epoch = 5; // the next coordinator sees the replicated tombstone only
+  }
+  auto g = fetch_loaded("g");
+  BOOST_CHECK_EQUAL(committed(g, "orders", 0), 11);
+  BOOST_CHECK_EQUAL(committed(g, "orders", 1), -1);
+}
+
 BOOST_AUTO_TEST_CASE(membership_does_not_survive_a_move) {
   start(replica);
   fetch_loaded("g");
