@@ -220,8 +220,8 @@ BOOST_FIXTURE_TEST_CASE(leader_replica_moves_to_the_fourth_node_under_acks_all, 
       };
       BOOST_TEST_MESSAGE("node " << id << ": replicas " << list(ps->replicas) << "| isr "
                                  << list(ps->isr) << "| adding " << list(ps->adding)
-                                 << "| removing " << list(ps->removing) << "| leader "
-                                 << ps->leader << " epoch " << ps->leader_epoch);
+                                 << "| removing " << list(ps->removing) << "| leader " << ps->leader
+                                 << " epoch " << ps->leader_epoch);
     }
   BOOST_REQUIRE_MESSAGE(done(), "reassignment did not complete");
   for (int k = 0; k < 20; ++k) produce_one();
@@ -276,4 +276,37 @@ BOOST_FIXTURE_TEST_CASE(moves_of_more_than_one_replica_are_refused, four_nodes) 
   BOOST_REQUIRE_EQUAL(res.items.size(), 2u);
   BOOST_TEST(res.items[0].error == 3);  // UNKNOWN_TOPIC_OR_PARTITION
   BOOST_TEST(res.items[1].error == 85); // NO_REASSIGNMENT_IN_PROGRESS
+}
+
+BOOST_FIXTURE_TEST_CASE(decommissioned_leader_is_drained_leadership_first, four_nodes) {
+  await_stable_cluster();
+  create_topic();
+  BOOST_REQUIRE(run_until([&] {
+    auto v = view(1);
+    return v.leader > 0 && v.isr.size() == 3;
+  }));
+  auto before = view(1);
+  int32_t drained = before.leader;
+  for (int k = 0; k < 10; ++k) BOOST_REQUIRE(produce("d" + std::to_string(k)));
+  auto res = command(ids[0], decommission_node_cmd{drained});
+  BOOST_TEST(res.error == 0);
+  // The partition leaves the node: replicas without it, a new leader, the
+  // local replica dropped; acks=all produce works at the new leader.
+  BOOST_TEST(run_until(
+      [&] {
+        for (auto id : ids) {
+          auto v = view(id);
+          if (has(v.replicas, drained) || v.replicas.size() != 3 || v.leader < 0 ||
+              v.leader == drained)
+            return false;
+        }
+        auto* t = topic(drained);
+        return t && !t->partitions[0];
+      },
+      60000));
+  auto r = produce("after");
+  BOOST_REQUIRE(r);
+  BOOST_TEST(r->error == 0);
+  // The drained node is no longer listed as a broker.
+  for (auto& b : caches[ids[0]]->get()->brokers) BOOST_TEST(b.id != drained);
 }
