@@ -78,6 +78,7 @@ void on_answer(controller_self self, const controller_answer& a) {
 void maybe_register(controller_self self) {
   auto& st = self->state;
   if (st.registered || st.registering || st.replica->leader() == consensus::no_node) return;
+  if (now_ms(self) < st.register_retry_ms) return;
   auto& reg = st.args.registration;
   register_node_cmd cmd{st.args.node_id, st.incarnation,       reg.host, reg.port, reg.peer_host,
                         reg.peer_port,   reg.rack.value_or("")};
@@ -86,6 +87,8 @@ void maybe_register(controller_self self) {
     auto& s = self->state;
     s.registering = false;
     s.registered = r.error == 0;
+    // Not at every step: a refused registration waits a little.
+    if (!s.registered) s.register_retry_ms = now_ms(self) + s.args.election_timeout_ms / 2;
     if (!s.registered)
       spdlog::info("controller: registration of node {} failed ({}: {}); retrying", s.args.node_id,
                    r.error, r.message);

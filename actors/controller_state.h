@@ -84,6 +84,7 @@ struct controller_state {
   uint64_t incarnation = 0;
   bool registered = false;
   bool registering = false;
+  int64_t register_retry_ms = 0; // after a refused registration, not before this
   bool stopped = false;
 
   static inline const char* name = "caudal.controller";
