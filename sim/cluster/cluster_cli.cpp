@@ -55,9 +55,9 @@ int run_cluster_cli(const cluster_cli_options& opt, std::ostream& out,
       << " failed; crashes=" << totals.crashes << " power_losses=" << totals.power_losses
       << " partitions=" << totals.partitions << " one_way=" << totals.one_way
       << " flaps=" << totals.flaps << " clogs=" << totals.clogs
-      << " rolling_restarts=" << totals.rolling_restarts << " acked=" << totals.acked
-      << "; simulated " << totals.sim_ms / 1000 << " s in " << static_cast<int64_t>(wall * 1000)
-      << " ms wall = " << speed << " sim s per wall s\n";
+      << " rolling_restarts=" << totals.rolling_restarts << " pauses=" << totals.pauses
+      << " acked=" << totals.acked << "; simulated " << totals.sim_ms / 1000 << " s in "
+      << static_cast<int64_t>(wall * 1000) << " ms wall = " << speed << " sim s per wall s\n";
   if (nondeterministic > 0) return 1;
   if (opt.expect_violation) return totals.failures > 0 ? 0 : 1;
   return totals.failures == 0 ? 0 : 1;

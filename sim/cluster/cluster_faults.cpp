@@ -33,6 +33,7 @@ void cluster_world::run_fault() {
   if (f.flaps) kinds.push_back(&cluster_world::fault_flap);
   if (f.clogs) kinds.push_back(&cluster_world::fault_clog);
   if (f.rolling_restart) kinds.push_back(&cluster_world::fault_rolling_restart);
+  if (f.pauses) kinds.push_back(&cluster_world::fault_pause);
   if (f.majority_power_loss) kinds.push_back(&cluster_world::fault_power_loss);
   if (kinds.empty()) return;
   auto k = kinds[static_cast<size_t>(loop.uniform(0, static_cast<int64_t>(kinds.size()) - 1))];
@@ -63,9 +64,22 @@ bool cluster_world::take(int32_t node, int64_t length_ms) {
 void cluster_world::release(uint64_t generation) {
   if (generation != impairment || impaired == -1) return;
   net->heal();
+  paused.clear();
   for (auto& h : hosts)
     if (!h->node->up()) boot(*h);
   impaired = -1;
+}
+
+// A paused node's actors are not scheduled (sim_loop::hold): its mailboxes
+// and timers queue up, the others see it silent; on resume every queued job
+// runs (late fetch answers, expired timers, a leader that must find out it
+// was deposed).
+void cluster_world::fault_pause() {
+  auto target = pick_target();
+  if (!take(target, loop.uniform(1, cfg.fault_length_max_ms))) return;
+  ++result.pauses;
+  paused.insert(target);
+  log("n" + std::to_string(target), "paused");
 }
 
 void cluster_world::fault_crash() {
@@ -166,6 +180,7 @@ void cluster_world::heal() {
   faults_on = false;
   ++impairment; // pending releases and rolling steps are void
   impaired = -1;
+  paused.clear();
   net->heal();
   net->set_default_link(base_link);
   for (auto& h : hosts)

@@ -54,13 +54,10 @@ std::string apply(const json& obj, const std::string& where,
 }
 
 std::map<std::string, setter> fault_keys(fault_mix& f) {
-  return {{"crashes", flag(f.crashes)},
-          {"partitions", flag(f.partitions)},
-          {"one_way", flag(f.one_way)},
-          {"flaps", flag(f.flaps)},
-          {"clogs", flag(f.clogs)},
-          {"rolling_restart", flag(f.rolling_restart)},
-          {"majority_power_loss", flag(f.majority_power_loss)}};
+  return {{"crashes", flag(f.crashes)}, {"partitions", flag(f.partitions)},
+          {"one_way", flag(f.one_way)}, {"flaps", flag(f.flaps)},
+          {"clogs", flag(f.clogs)},     {"rolling_restart", flag(f.rolling_restart)},
+          {"pauses", flag(f.pauses)},   {"majority_power_loss", flag(f.majority_power_loss)}};
 }
 
 std::map<std::string, setter> workload_keys(clients_config& w) {

@@ -131,6 +131,7 @@ cluster_sim_result run_cluster_sim(const cluster_sim_config& cfg) {
   r.clogs = counts.clogs;
   r.rolling_restarts = counts.rolling_restarts;
   r.restarts = counts.restarts;
+  r.pauses = counts.pauses;
   return r;
 }
 
@@ -142,9 +143,9 @@ std::string cluster_sim_result::summary() const {
          " power_losses=" + std::to_string(power_losses) +
          " partitions=" + std::to_string(partitions) + " one_way=" + std::to_string(one_way) +
          " flaps=" + std::to_string(flaps) + " clogs=" + std::to_string(clogs) +
-         " rolling=" + std::to_string(rolling_restarts) + " restarts=" + std::to_string(restarts) +
-         " sent=" + std::to_string(sent) + " acked=" + std::to_string(acked) +
-         " net_delivered=" + std::to_string(net_delivered) +
+         " rolling=" + std::to_string(rolling_restarts) + " pauses=" + std::to_string(pauses) +
+         " restarts=" + std::to_string(restarts) + " sent=" + std::to_string(sent) +
+         " acked=" + std::to_string(acked) + " net_delivered=" + std::to_string(net_delivered) +
          " net_dropped=" + std::to_string(net_dropped) + " jobs=" + std::to_string(jobs);
 }
 
@@ -163,6 +164,7 @@ sweep_totals sweep_cluster_sim(cluster_sim_config base, uint64_t first, uint64_t
     t.flaps += r.flaps;
     t.clogs += r.clogs;
     t.rolling_restarts += r.rolling_restarts;
+    t.pauses += r.pauses;
     t.acked += r.acked;
     t.sim_ms += r.sim_ms;
     if (on_result) on_result(r);

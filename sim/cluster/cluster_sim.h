@@ -24,6 +24,7 @@ struct fault_mix {
   bool flaps = true;           // every link lossy, duplicating and slow for a while
   bool clogs = true;           // one link holds its messages for a while
   bool rolling_restart = true; // every node restarted in turn (process kill, disk kept)
+  bool pauses = true;          // one node's actors not scheduled for a while (GC, SIGSTOP)
   // A correlated power loss of a majority (the leader and one more node),
   // both losing unsynced data. Survivable with honest fsyncs: every acks=all
   // record was fsynced on a majority before it was acknowledged.
@@ -55,7 +56,7 @@ struct cluster_sim_result {
   std::vector<std::string> violations;
   int64_t sim_ms = 0;
   uint64_t crashes = 0, power_losses = 0, partitions = 0, one_way = 0, flaps = 0, clogs = 0,
-           rolling_restarts = 0, restarts = 0;
+           rolling_restarts = 0, restarts = 0, pauses = 0;
   uint64_t sent = 0, acked = 0, jobs = 0;
   uint64_t net_delivered = 0, net_dropped = 0, net_duplicated = 0;
   /// "seed S ok hash=... sim_ms=... crashes=..." (one line).
@@ -67,7 +68,7 @@ cluster_sim_result run_cluster_sim(const cluster_sim_config& cfg);
 struct sweep_totals {
   uint64_t runs = 0, failures = 0;
   uint64_t crashes = 0, power_losses = 0, partitions = 0, one_way = 0, flaps = 0, clogs = 0,
-           rolling_restarts = 0, acked = 0;
+           rolling_restarts = 0, pauses = 0, acked = 0;
   int64_t sim_ms = 0;
 };
 

@@ -8,6 +8,7 @@ cluster_world::cluster_world(const cluster_sim_config& c, const std::string& lmd
   base_link.latency_min_ms = 1;
   base_link.latency_max_ms = 5;
   net->set_default_link(base_link);
+  loop.hold([this](int32_t node) { return paused.count(node) > 0; });
   std::vector<int32_t> voters;
   for (int32_t id = 1; id <= cfg.nodes; ++id) voters.push_back(id);
   for (auto id : voters) {

@@ -4,6 +4,7 @@
 // safe order: clients, nodes, network, disks, then the actor system.
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,7 @@ struct cluster_world {
   int32_t impaired = -1;   // the node a budgeted fault holds (-1: none)
   uint64_t impairment = 0; // generation: a stale release event sees it change
   link_config base_link;
+  std::set<int32_t> paused;     // nodes whose jobs the loop holds
   int64_t clogged_until_ms = 0; // clogs are not healed: they expire (settle waits for them)
 
   cluster_world(const cluster_sim_config& c, const std::string& lmdb_dir);
@@ -74,6 +76,7 @@ private:
   void fault_partition_one_way();
   void fault_flap();
   void fault_clog();
+  void fault_pause();
   void fault_rolling_restart();
   void roll(size_t index, uint64_t generation);
 };
