@@ -39,6 +39,8 @@ using report_atom = caf::atom_constant<caf::atom("report")>;
 // Reassignment step for a replicated partition actor:
 // (voters_atom, vector<int32> replicas, vector<int32> voters[, vector<int32> removing]).
 using voters_atom = caf::atom_constant<caf::atom("voters")>;
+// OffsetForLeaderEpoch (KIP-320): (epoch_atom, int32 current epoch, int32 epoch) -> epoch_reply
+using epoch_atom = caf::atom_constant<caf::atom("epochend")>;
 
 // Controller actor (actors/controller_actor.h): commands on the metadata
 // log, and the image it publishes to subscribers.

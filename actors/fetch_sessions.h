@@ -22,6 +22,7 @@ struct fetch_item {
   int32_t partition = 0;
   int64_t fetch_offset = 0;
   int32_t max_bytes = 0;
+  int32_t current_leader_epoch = -1;
   auto key() const { return std::pair{topic, partition}; }
 };
 

@@ -40,7 +40,8 @@ std::vector<fetch_item> requested_items(const msg::fetch_request& req, int16_t v
     if (version >= 13)
       if (auto* e = snap.find(t.topic_id)) name = e->name;
     for (auto& p : t.partitions)
-      out.push_back({name, t.topic_id, p.partition, p.fetch_offset, p.partition_max_bytes});
+      out.push_back({name, t.topic_id, p.partition, p.fetch_offset, p.partition_max_bytes,
+                     p.current_leader_epoch});
   }
   return out;
 }
@@ -121,7 +122,8 @@ void read_all(session_self self, job_ptr job) {
       continue;
     }
     ++join->remaining;
-    read_request rr{item.fetch_offset, std::max(item.max_bytes, 0), true};
+    read_request rr{item.fetch_offset, std::max(item.max_bytes, 0), true,
+                    item.current_leader_epoch};
     self->request(res.partition, caf::infinite, read_atom::value, rr)
         .then(
             [=](read_reply& rep) {

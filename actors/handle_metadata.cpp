@@ -30,6 +30,7 @@ const std::vector<served_api>& served_apis() {
       {19, 0, 7}, // CreateTopics
       {20, 0, 6}, // DeleteTopics
       {22, 0, 4}, // InitProducerId
+      {23, 0, 4}, // OffsetForLeaderEpoch (KIP-320)
       {32, 0, 4}, // DescribeConfigs
       {33, 0, 2}, // AlterConfigs
       {37, 0, 3}, // CreatePartitions

@@ -33,6 +33,8 @@ void handle_init_producer_id(session_self self, const request_context& rc,
 void handle_fetch(session_self self, const request_context& rc, msg::fetch_request req);
 void handle_list_offsets(session_self self, const request_context& rc,
                          msg::list_offsets_request req);
+void handle_offset_for_leader_epoch(session_self self, const request_context& rc,
+                                    msg::offset_for_leader_epoch_request req);
 void handle_create_topics(session_self self, const request_context& rc,
                           msg::create_topics_request req);
 void handle_delete_topics(session_self self, const request_context& rc,
@@ -51,8 +53,7 @@ void handle_find_coordinator(session_self self, const request_context& rc,
 void handle_join_group(session_self self, const request_context& rc, msg::join_group_request req);
 void handle_sync_group(session_self self, const request_context& rc, msg::sync_group_request req);
 void handle_heartbeat(session_self self, const request_context& rc, msg::heartbeat_request req);
-void handle_leave_group(session_self self, const request_context& rc,
-                        msg::leave_group_request req);
+void handle_leave_group(session_self self, const request_context& rc, msg::leave_group_request req);
 void handle_offset_commit(session_self self, const request_context& rc,
                           msg::offset_commit_request req);
 void handle_offset_fetch(session_self self, const request_context& rc,
@@ -61,8 +62,7 @@ void handle_offset_delete(session_self self, const request_context& rc,
                           msg::offset_delete_request req);
 void handle_describe_groups(session_self self, const request_context& rc,
                             msg::describe_groups_request req);
-void handle_list_groups(session_self self, const request_context& rc,
-                        msg::list_groups_request req);
+void handle_list_groups(session_self self, const request_context& rc, msg::list_groups_request req);
 void handle_delete_groups(session_self self, const request_context& rc,
                           msg::delete_groups_request req);
 

@@ -1,5 +1,6 @@
 #include "actors/partition_actor.h"
 
+#include <tuple>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -83,13 +84,42 @@ append_reply handle_append(partition_self self, append_request& req) {
   return rep;
 }
 
+/// The current leader epoch of this replica (0 on a single node).
+int32_t current_epoch(const partition_state& st) {
+  return st.replication ? st.replication->leader_epoch() : 0;
+}
+
+/// KIP-320: a client that names an older epoch has stale metadata (FENCED),
+/// a newer one means this replica has not caught up with it (UNKNOWN).
+int16_t epoch_check(const partition_state& st, int32_t client_epoch) {
+  if (st.replication && !st.replication->is_leader()) return error_code::not_leader_or_follower;
+  if (client_epoch < 0) return error_code::none;
+  auto mine = current_epoch(st);
+  if (client_epoch < mine) return error_code::fenced_leader_epoch;
+  if (client_epoch > mine) return error_code::unknown_leader_epoch;
+  return error_code::none;
+}
+
+epoch_reply handle_epoch(partition_self self, int32_t client_epoch, int32_t leader_epoch) {
+  auto& st = self->state;
+  epoch_reply rep;
+  rep.error = epoch_check(st, client_epoch);
+  if (rep.error != error_code::none) return rep;
+  if (st.replication) {
+    auto e = st.replication->end_of_epoch(leader_epoch);
+    rep.leader_epoch = e.epoch;
+    rep.end_offset = e.end_offset;
+  } else { // a single node writes everything in epoch 0
+    std::tie(rep.leader_epoch, rep.end_offset) = st.log->end_offset_for_epoch(leader_epoch);
+  }
+  return rep;
+}
+
 read_reply handle_read(partition_self self, const read_request& req) {
   auto& st = self->state;
   read_reply rep;
-  if (st.replication && !st.replication->is_leader()) {
-    rep.error = error_code::not_leader_or_follower; // consumers read from the leader
-    return rep;
-  }
+  rep.error = epoch_check(st, req.current_leader_epoch);
+  if (rep.error != error_code::none) return rep; // consumers read from the leader
   rep.high_watermark = st.visible_end();
   rep.log_start_offset = st.log->log_start_offset();
   if (req.offset < rep.log_start_offset || req.offset > st.log->log_end_offset()) {
@@ -175,6 +205,9 @@ caf::behavior partition_impl(partition_self self) {
       },
       [=](wait_atom) { wake_waiters(self->state, now_ms(self)); },
       [=](offsets_atom, int64_t timestamp) { return handle_offsets(self, timestamp); },
+      [=](epoch_atom, int32_t client_epoch, int32_t leader_epoch) {
+        return handle_epoch(self, client_epoch, leader_epoch);
+      },
       [=](status_atom) {
         auto& st = self->state;
         auto& log = *st.log;

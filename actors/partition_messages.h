@@ -27,7 +27,8 @@ struct append_reply {
 struct read_request {
   int64_t offset = 0;
   int32_t max_bytes = 1048576;
-  bool min_one_batch = true; // Kafka returns one whole batch even past max_bytes
+  bool min_one_batch = true;         // Kafka returns one whole batch even past max_bytes
+  int32_t current_leader_epoch = -1; // KIP-320 fencing; -1: the client does not know it
 };
 
 struct read_reply {
@@ -42,6 +43,18 @@ struct offset_reply {
   int64_t timestamp = -1;
   int64_t offset = -1;
 };
+
+/// OffsetForLeaderEpoch: the largest epoch <= the asked one and its end offset.
+struct epoch_reply {
+  int16_t error = 0;
+  int32_t leader_epoch = -1;
+  int64_t end_offset = -1;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, epoch_reply& x) {
+  return f(caf::meta::type_name("epoch_reply"), x.error, x.leader_epoch, x.end_offset);
+}
 
 struct partition_status {
   int64_t log_start_offset = 0;
@@ -64,7 +77,8 @@ typename Inspector::result_type inspect(Inspector& f, append_reply& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, read_request& x) {
-  return f(caf::meta::type_name("read_request"), x.offset, x.max_bytes, x.min_one_batch);
+  return f(caf::meta::type_name("read_request"), x.offset, x.max_bytes, x.min_one_batch,
+           x.current_leader_epoch);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, read_reply& x) {

@@ -47,8 +47,8 @@ void decode_and_run(session_self self, protocol::reader& r, const request_contex
                     Handler handler) {
   T req;
   if (!decode_body(r, rc.version(), req)) {
-    close_connection(self, std::string{"malformed "} + T::name + " v" +
-                               std::to_string(rc.version()));
+    close_connection(self,
+                     std::string{"malformed "} + T::name + " v" + std::to_string(rc.version()));
     return;
   }
   handler(self, rc, std::move(req));
@@ -73,44 +73,62 @@ void reject_api_versions(session_self self, const request_context& rc) {
 
 void dispatch(session_self self, protocol::reader& r, const request_context& rc) {
   switch (rc.header.api_key) {
-    case 0:
-      return decode_and_run<msg::produce_request>(self, r, rc, handle_produce_with_test_hooks);
-    case 1: return decode_and_run<msg::fetch_request>(self, r, rc, handle_fetch);
-    case 2: return decode_and_run<msg::list_offsets_request>(self, r, rc, handle_list_offsets);
-    case 3: return decode_and_run<msg::metadata_request>(self, r, rc, handle_metadata);
-    case 8: return decode_and_run<msg::offset_commit_request>(self, r, rc, handle_offset_commit);
-    case 9: return decode_and_run<msg::offset_fetch_request>(self, r, rc, handle_offset_fetch);
-    case 10:
-      return decode_and_run<msg::find_coordinator_request>(self, r, rc, handle_find_coordinator);
-    case 11: return decode_and_run<msg::join_group_request>(self, r, rc, handle_join_group);
-    case 12: return decode_and_run<msg::heartbeat_request>(self, r, rc, handle_heartbeat);
-    case 13: return decode_and_run<msg::leave_group_request>(self, r, rc, handle_leave_group);
-    case 14: return decode_and_run<msg::sync_group_request>(self, r, rc, handle_sync_group);
-    case 15:
-      return decode_and_run<msg::describe_groups_request>(self, r, rc, handle_describe_groups);
-    case 16: return decode_and_run<msg::list_groups_request>(self, r, rc, handle_list_groups);
-    case 42: return decode_and_run<msg::delete_groups_request>(self, r, rc, handle_delete_groups);
-    case 47: return decode_and_run<msg::offset_delete_request>(self, r, rc, handle_offset_delete);
-    case 18:
-      return decode_and_run<msg::api_versions_request>(
+  case 0:
+    return decode_and_run<msg::produce_request>(self, r, rc, handle_produce_with_test_hooks);
+  case 1:
+    return decode_and_run<msg::fetch_request>(self, r, rc, handle_fetch);
+  case 2:
+    return decode_and_run<msg::list_offsets_request>(self, r, rc, handle_list_offsets);
+  case 3:
+    return decode_and_run<msg::metadata_request>(self, r, rc, handle_metadata);
+  case 23:
+    return decode_and_run<msg::offset_for_leader_epoch_request>(self, r, rc,
+                                                                handle_offset_for_leader_epoch);
+  case 8:
+    return decode_and_run<msg::offset_commit_request>(self, r, rc, handle_offset_commit);
+  case 9:
+    return decode_and_run<msg::offset_fetch_request>(self, r, rc, handle_offset_fetch);
+  case 10:
+    return decode_and_run<msg::find_coordinator_request>(self, r, rc, handle_find_coordinator);
+  case 11:
+    return decode_and_run<msg::join_group_request>(self, r, rc, handle_join_group);
+  case 12:
+    return decode_and_run<msg::heartbeat_request>(self, r, rc, handle_heartbeat);
+  case 13:
+    return decode_and_run<msg::leave_group_request>(self, r, rc, handle_leave_group);
+  case 14:
+    return decode_and_run<msg::sync_group_request>(self, r, rc, handle_sync_group);
+  case 15:
+    return decode_and_run<msg::describe_groups_request>(self, r, rc, handle_describe_groups);
+  case 16:
+    return decode_and_run<msg::list_groups_request>(self, r, rc, handle_list_groups);
+  case 42:
+    return decode_and_run<msg::delete_groups_request>(self, r, rc, handle_delete_groups);
+  case 47:
+    return decode_and_run<msg::offset_delete_request>(self, r, rc, handle_offset_delete);
+  case 18:
+    return decode_and_run<msg::api_versions_request>(
         self, r, rc, [](auto s, auto& c, auto q) { handle_api_versions(s, c, q); });
-    case 19: return decode_and_run<msg::create_topics_request>(self, r, rc, handle_create_topics);
-    case 20: return decode_and_run<msg::delete_topics_request>(self, r, rc, handle_delete_topics);
-    case 22:
-      return decode_and_run<msg::init_producer_id_request>(self, r, rc, handle_init_producer_id);
-    case 32:
-      return decode_and_run<msg::describe_configs_request>(self, r, rc, handle_describe_configs);
-    case 33: return decode_and_run<msg::alter_configs_request>(self, r, rc, handle_alter_configs);
-    case 37:
-      return decode_and_run<msg::create_partitions_request>(self, r, rc,
-                                                            handle_create_partitions);
-    case 44:
-      return decode_and_run<msg::incremental_alter_configs_request>(
-        self, r, rc, handle_incremental_alter_configs);
-    case 60:
-      return decode_and_run<msg::describe_cluster_request>(
+  case 19:
+    return decode_and_run<msg::create_topics_request>(self, r, rc, handle_create_topics);
+  case 20:
+    return decode_and_run<msg::delete_topics_request>(self, r, rc, handle_delete_topics);
+  case 22:
+    return decode_and_run<msg::init_producer_id_request>(self, r, rc, handle_init_producer_id);
+  case 32:
+    return decode_and_run<msg::describe_configs_request>(self, r, rc, handle_describe_configs);
+  case 33:
+    return decode_and_run<msg::alter_configs_request>(self, r, rc, handle_alter_configs);
+  case 37:
+    return decode_and_run<msg::create_partitions_request>(self, r, rc, handle_create_partitions);
+  case 44:
+    return decode_and_run<msg::incremental_alter_configs_request>(self, r, rc,
+                                                                  handle_incremental_alter_configs);
+  case 60:
+    return decode_and_run<msg::describe_cluster_request>(
         self, r, rc, [](auto s, auto& c, auto q) { handle_describe_cluster(s, c, q); });
-    default: close_connection(self, "unsupported API key " + std::to_string(rc.header.api_key));
+  default:
+    close_connection(self, "unsupported API key " + std::to_string(rc.header.api_key));
   }
 }
 
@@ -142,12 +160,12 @@ void on_frame(session_self self, protocol::byte_buffer& frame) {
   spdlog::debug("request api={} v{} correlation={} client={}", rc.header.api_key, rc.version(),
                 rc.header.correlation_id, rc.header.client_id.value_or("-"));
   auto* api = find_served(rc.header.api_key);
-  if (!api) return close_connection(self, "unsupported API key " +
-                                            std::to_string(rc.header.api_key));
+  if (!api)
+    return close_connection(self, "unsupported API key " + std::to_string(rc.header.api_key));
   if (rc.version() < api->min_version || rc.version() > api->max_version) {
     if (rc.header.api_key == 18) return reject_api_versions(self, rc);
     return close_connection(self, "unsupported version " + std::to_string(rc.version()) +
-                                    " of API " + std::to_string(rc.header.api_key));
+                                      " of API " + std::to_string(rc.header.api_key));
   }
   dispatch(self, r, rc);
 }
@@ -159,7 +177,7 @@ caf::actor spawn_session(caf::actor_system& sys, node_context ctx, connection_si
     self->state.ctx = std::move(c);
     self->state.sink = std::move(s);
     return caf::behavior{
-      [=](frame_atom, protocol::byte_buffer& frame) { on_frame(self, frame); },
+        [=](frame_atom, protocol::byte_buffer& frame) { on_frame(self, frame); },
     };
   });
 }

@@ -56,7 +56,7 @@ int16_t create_topic(topic_manager_self self, const std::string& name, int32_t p
   t.replication_factor = replication_factor;
   t.configs = std::move(configs);
   t.internal = name.starts_with("__");
-  if (!open_partitions(self, t, 0, partitions, message)) return error_code::kafka_storage_error;
+  if (!open_new_partitions(self, t, 0, partitions, message)) return error_code::kafka_storage_error;
   if (!persist_topic(st, t, message)) {
     drop_partitions(self, t);
     return error_code::kafka_storage_error;
@@ -185,8 +185,11 @@ handle_create_partitions(topic_manager_self self, const msg::create_partitions_r
     } else if (!req.validate_only) {
       auto& t = it->second;
       auto before = static_cast<int32_t>(t.partitions.size());
-      if (!open_partitions(self, t, before, topic.count, message) ||
-          !persist_topic(st, t, message)) {
+      if (!open_new_partitions(self, t, before, topic.count, message)) {
+        r.error_code = error_code::kafka_storage_error;
+      } else if (!persist_topic(st, t, message)) {
+        drop_partitions(self, t, before);
+        t.partitions.resize(static_cast<size_t>(before));
         r.error_code = error_code::kafka_storage_error;
       } else {
         publish_snapshot(st);

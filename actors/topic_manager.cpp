@@ -26,11 +26,11 @@ bool valid_topic_name(const std::string& name, std::string& why) {
   return true;
 }
 
-void drop_partitions(topic_manager_self self, const topic_entry& t) {
+void drop_partitions(topic_manager_self self, const topic_entry& t, int32_t first) {
   auto& st = self->state;
   std::string id_hex;
   for (auto b : t.id) id_hex += fmt::format("{:02x}", b);
-  for (int32_t p = 0; p < static_cast<int32_t>(t.partitions.size()); ++p) {
+  for (int32_t p = first; p < static_cast<int32_t>(t.partitions.size()); ++p) {
     auto dir = storage::partition_dir(st.args.log_dir, t.name, p);
     auto moved = dir + "." + id_hex + "-delete"; // Kafka's naming for deleted logs
     if (auto r = st.args.fs->rename(dir, moved); !r) {
@@ -64,26 +64,46 @@ storage::log_config log_config_for(const topic_manager_state& st, const topic_en
 
 } // namespace
 
+namespace {
+
+bool open_partition(topic_manager_self self, topic_entry& t, const storage::log_config& cfg,
+                    int32_t p, std::string& error) {
+  auto& st = self->state;
+  partition_args pa;
+  pa.topic = t.name;
+  pa.partition = p;
+  pa.dir = storage::partition_dir(st.args.log_dir, t.name, p);
+  pa.config = cfg;
+  pa.fs = st.args.fs;
+  pa.clock = st.args.clock;
+  pa.retention_check_interval_ms = st.args.retention_check_interval_ms;
+  pa.producer_id_expiration_ms = st.args.producer_id_expiration_ms;
+  auto actor = spawn_partition(self->system(), std::move(pa), error);
+  if (!actor) return false;
+  self->link_to(actor);
+  t.partitions.push_back(actor);
+  return true;
+}
+
+} // namespace
+
 bool open_partitions(topic_manager_self self, topic_entry& t, int32_t first, int32_t count,
                      std::string& error) {
-  auto& st = self->state;
-  auto cfg = log_config_for(st, t);
-  for (int32_t p = first; p < count; ++p) {
-    partition_args pa;
-    pa.topic = t.name;
-    pa.partition = p;
-    pa.dir = storage::partition_dir(st.args.log_dir, t.name, p);
-    pa.config = cfg;
-    pa.fs = st.args.fs;
-    pa.clock = st.args.clock;
-    pa.retention_check_interval_ms = st.args.retention_check_interval_ms;
-    pa.producer_id_expiration_ms = st.args.producer_id_expiration_ms;
-    auto actor = spawn_partition(self->system(), std::move(pa), error);
-    if (!actor) return false;
-    self->link_to(actor);
-    t.partitions.push_back(actor);
-  }
+  auto cfg = log_config_for(self->state, t);
+  for (int32_t p = first; p < count; ++p)
+    if (!open_partition(self, t, cfg, p, error)) return false;
   return true;
+}
+
+bool open_new_partitions(topic_manager_self self, topic_entry& t, int32_t first, int32_t count,
+                         std::string& error) {
+  if (open_partitions(self, t, first, count, error)) return true;
+  // Leave nothing half-created: the new partitions opened so far are moved
+  // aside and deleted, so a retry starts on fresh directories instead of
+  // opening a second log over files a running actor still writes.
+  drop_partitions(self, t, first);
+  t.partitions.resize(static_cast<size_t>(first));
+  return false;
 }
 
 void push_log_config(topic_manager_self self, const topic_entry& t) {

@@ -29,6 +29,11 @@ void publish_snapshot(topic_manager_state& st);
 bool open_partitions(topic_manager_self self, topic_entry& t, int32_t first, int32_t count,
                      std::string& error);
 
+/// The same for partitions being created: on failure the ones it opened are
+/// dropped again (data deleted), so `t` keeps only [0, first).
+bool open_new_partitions(topic_manager_self self, topic_entry& t, int32_t first, int32_t count,
+                         std::string& error);
+
 /// Stores a topic's record in the metastore.
 bool persist_topic(topic_manager_state& st, const topic_entry& t, std::string& error);
 
@@ -46,8 +51,8 @@ int16_t create_topic(topic_manager_self self, const std::string& name, int32_t p
                      int16_t replication_factor, std::map<std::string, std::string> configs,
                      bool validate_only, std::string& message);
 
-/// Moves the partitions' directories aside and tells their actors to delete
-/// the data and stop.
-void drop_partitions(topic_manager_self self, const topic_entry& t);
+/// Moves the directories of partitions [first, end) aside and tells their
+/// actors to delete the data and stop.
+void drop_partitions(topic_manager_self self, const topic_entry& t, int32_t first = 0);
 
 } // namespace caudal::actors

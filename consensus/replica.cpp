@@ -141,6 +141,10 @@ bool replica::in_sync(node_id n, int64_t now_ms) const {
   auto it = progress_.find(n);
   if (it == progress_.end()) return false;
   const auto& p = it->second;
+  // Kafka's rule: a follower that stopped fetching leaves the ISR after
+  // replica.lag.time.max.ms even when nothing new was written (an idle
+  // partition would otherwise keep a dead replica in sync forever).
+  if (now_ms - p.last_fetch_ms > cfg_.replica_lag_time_max_ms) return false;
   return p.acked_end >= hw_ || now_ms - p.caught_up_ms <= cfg_.replica_lag_time_max_ms;
 }
 

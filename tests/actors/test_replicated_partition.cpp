@@ -216,10 +216,31 @@ BOOST_FIXTURE_TEST_CASE(acknowledged_records_survive_the_leader_crash, replicas_
                                  append_request{batch_of("a" + std::to_string(i)), -1});
     BOOST_REQUIRE(rep && rep->error == 0);
   }
+  auto old_status = ask<partition_status>(first, status_atom::value);
+  BOOST_REQUIRE(old_status && old_status->leader);
   kill(first);
   auto second = await_leader();
   BOOST_REQUIRE(second > 0);
   BOOST_CHECK_NE(second, first);
+  auto new_status = ask<partition_status>(second, status_atom::value);
+  BOOST_REQUIRE(new_status);
+  BOOST_CHECK_GT(new_status->leader_epoch, old_status->leader_epoch);
+  // KIP-320: a consumer still on the old epoch is fenced, one ahead is told to wait.
+  auto fenced = ask<read_reply>(second, read_atom::value,
+                                read_request{0, 1024, true, old_status->leader_epoch});
+  BOOST_REQUIRE(fenced);
+  BOOST_CHECK_EQUAL(fenced->error, 74);
+  auto ahead = ask<read_reply>(second, read_atom::value,
+                               read_request{0, 1024, true, new_status->leader_epoch + 1});
+  BOOST_REQUIRE(ahead);
+  BOOST_CHECK_EQUAL(ahead->error, 75);
+  // OffsetForLeaderEpoch: the old epoch ends where the new one begins.
+  auto end = ask<epoch_reply>(second, epoch_atom::value, new_status->leader_epoch,
+                              old_status->leader_epoch);
+  BOOST_REQUIRE(end);
+  BOOST_CHECK_EQUAL(end->error, 0);
+  BOOST_CHECK_EQUAL(end->leader_epoch, old_status->leader_epoch);
+  BOOST_CHECK_GE(end->end_offset, 10);
   for (int i = 0; i < 10; ++i) {
     auto rep = ask<append_reply>(second, append_atom::value,
                                  append_request{batch_of("b" + std::to_string(i)), -1});

@@ -331,6 +331,45 @@ BOOST_AUTO_TEST_CASE(list_offsets_earliest_latest_and_timestamp) {
   BOOST_CHECK_EQUAL(ask(5000).offset, -1);
 }
 
+BOOST_AUTO_TEST_CASE(offset_for_leader_epoch_and_epoch_fenced_fetch) {
+  node_fixture f;
+  auto c = f.connect();
+  create_topic(f, c, "t", 1);
+  f.call<msg::produce_response>(c, produce_req("t", 0, make_batch({{"a", "1"}}, 1000)), 9);
+  f.call<msg::produce_response>(c, produce_req("t", 0, make_batch({{"b", "2"}}, 2000)), 9);
+  auto epoch_end = [&](int32_t current, int32_t epoch, const std::string& topic = "t") {
+    msg::offset_for_leader_epoch_request req;
+    auto& t = req.topics.emplace_back();
+    t.topic = topic;
+    auto& p = t.partitions.emplace_back();
+    p.current_leader_epoch = current;
+    p.leader_epoch = epoch;
+    return f.call<msg::offset_for_leader_epoch_response>(c, req, 4).topics.at(0).partitions.at(0);
+  };
+  auto e = epoch_end(0, 0); // a single node writes everything in epoch 0
+  BOOST_CHECK_EQUAL(e.error_code, 0);
+  BOOST_CHECK_EQUAL(e.leader_epoch, 0);
+  BOOST_CHECK_EQUAL(e.end_offset, 2);
+  BOOST_CHECK_EQUAL(epoch_end(-1, 5).end_offset, -1); // Kafka: unknown for an epoch above the latest
+  BOOST_CHECK_EQUAL(epoch_end(3, 0).error_code, 75);  // UNKNOWN_LEADER_EPOCH
+  BOOST_CHECK_EQUAL(epoch_end(0, 0, "nope").error_code, 3);
+  auto fetch_with_epoch = [&](int32_t epoch) {
+    msg::fetch_request req;
+    req.max_wait_ms = 0;
+    auto& t = req.topics.emplace_back();
+    t.topic = "t";
+    auto& p = t.partitions.emplace_back();
+    p.fetch_offset = 0;
+    p.current_leader_epoch = epoch;
+    p.partition_max_bytes = 1 << 20;
+    return f.call<msg::fetch_response>(c, req, 11).responses.at(0).partitions.at(0);
+  };
+  BOOST_CHECK_EQUAL(fetch_with_epoch(0).error_code, 0);
+  BOOST_CHECK(fetch_with_epoch(0).records.has_value());
+  BOOST_CHECK_EQUAL(fetch_with_epoch(1).error_code, 75);
+  BOOST_CHECK_EQUAL(fetch_with_epoch(-1).error_code, 0);
+}
+
 BOOST_AUTO_TEST_CASE(configs_describe_alter_incremental) {
   node_fixture f;
   auto c = f.connect();
