@@ -61,6 +61,7 @@ BOOST_AUTO_TEST_CASE(mixed_sweep_of_50_seeds) {
   BOOST_TEST(t.flaps > 20u);
   BOOST_TEST(t.clogs > 20u);
   BOOST_TEST(t.rolling_restarts > 5u);
+  BOOST_TEST(t.pauses > 5u);
   BOOST_TEST(t.acked > 50u * 100u);
 }
 
