@@ -297,7 +297,9 @@ void partition_replication::report_leadership(partition_self self) {
   std::sort(r.isr.begin(), r.isr.end());
   if (p.confirmed && same_report(*p.confirmed, r)) return;
   p.report_in_flight = true;
-  self->request(st.args.replication->controller, std::chrono::seconds{10}, report_atom::value, r)
+  // Short: a report stuck behind a dead controller leader keeps Metadata
+  // naming the old leader; retrying soon reaches the new controller.
+  self->request(st.args.replication->controller, std::chrono::seconds{2}, report_atom::value, r)
       .then(
           [self, r, version = p.sets_version](int16_t error) {
             if (!self->state.replication) return; // dropped meanwhile
