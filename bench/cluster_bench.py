@@ -33,7 +33,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def node_config(node_id, client_port, peer_port, voters, data_dir, cluster):
+def node_config(node_id, client_port, peer_port, voters, data_dir, cluster, extra=()):
     lines = [
         f"node.id={node_id}",
         f"log.dirs={data_dir}",
@@ -51,13 +51,13 @@ def node_config(node_id, client_port, peer_port, voters, data_dir, cluster):
         ]
     else:
         lines += [f"listeners=PLAINTEXT://127.0.0.1:{client_port}", "default.replication.factor=1"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + list(extra)) + "\n"
 
 
 class Nodes:
     """The node processes of one configuration (1 single node, or N cluster nodes)."""
 
-    def __init__(self, caudal, work, count, cluster):
+    def __init__(self, caudal, work, count, cluster, extra=()):
         self.caudal, self.work, self.procs, self.ports = caudal, work, {}, {}
         peers = {i: free_port() for i in range(1, count + 1)}
         voters = ",".join(f"{i}@127.0.0.1:{p}" for i, p in peers.items())
@@ -66,7 +66,7 @@ class Nodes:
             path = os.path.join(work, f"node{i}.properties")
             with open(path, "w") as f:
                 f.write(node_config(i, self.ports[i], peers[i], voters,
-                                    os.path.join(work, f"data{i}"), cluster))
+                                    os.path.join(work, f"data{i}"), cluster, extra))
         self.count = count
 
     def bootstrap(self, skip=None):
@@ -195,9 +195,9 @@ def failover_runs(build, nodes, rounds):
     return [failover_once(nodes, topic) for _ in range(rounds)]
 
 
-def measure(build, caudal, a, count, cluster, rounds=0):
+def measure(build, caudal, a, count, cluster, rounds=0, extra=()):
     work = tempfile.mkdtemp(prefix="caudal-cluster-bench.", dir=a.tmp)
-    nodes = Nodes(caudal, work, count, cluster)
+    nodes = Nodes(caudal, work, count, cluster, extra)
     try:
         nodes.start_all()
         produce, latency = load_runs(build, nodes, 3 if cluster else 1, a)
@@ -219,7 +219,7 @@ def row(name, produce, both):
             f"{e2e['p50_us'] / 1e3:.2f} / {e2e['p99_us'] / 1e3:.2f} |")
 
 
-def report(a, single, cluster, command):
+def report(a, single, cluster, nosync, command):
     lines = [
         "<!-- cluster:begin -->",
         f"### Cluster: 3 nodes, RF=3, acks=all (generated {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)",
@@ -238,6 +238,12 @@ def report(a, single, cluster, command):
         "|---|---|---|---|---|---|",
         row("1 node (RF=1)", *single[:2]),
         row("3 nodes (RF=3, min.insync.replicas=2)", *cluster[:2]),
+        row("3 nodes, replication.flush.before.ack=false", *nosync[:2]),
+        "",
+        "With `replication.flush.before.ack=true` (the default) every replica fsyncs before it "
+        "acknowledges, so the cluster rows depend on this machine's fsync latency, which other "
+        "disk writers (builds) change a lot between runs; the last row shows the same cluster "
+        "without those fsyncs.",
         "",
         "Leader failover (SIGKILL of partition 0's leader; time until Metadata from another node "
         "names a new leader; replication.election.timeout.ms=1500, i.e. timeouts drawn from "
@@ -277,8 +283,9 @@ def main():
     caudal = os.path.join(build, "cmd", "caudal")
     single = measure(build, caudal, a, 1, False)
     cluster = measure(build, caudal, a, 3, True, rounds=a.failovers)
+    nosync = measure(build, caudal, a, 3, True, extra=["replication.flush.before.ack=false"])
     command = "/usr/bin/python3 bench/cluster_bench.py " + " ".join(sys.argv[1:])
-    section = report(a, single, cluster, command.strip())
+    section = report(a, single, cluster, nosync, command.strip())
     print(section)
     if not a.no_doc:
         write_doc(section)
