@@ -69,6 +69,17 @@ void cluster_clients::on_fetched(consumer& c, int32_t partition, int16_t error, 
   loop_.after(think(), [this, &c] { fetch_step(c); });
 }
 
+std::string cluster_clients::verifier_status() const {
+  std::string out;
+  auto& v = *verifier_;
+  for (int32_t p = 0; p < cfg_.partitions; ++p) {
+    auto hw = v.hw.count(p) ? v.hw.at(p) : -1;
+    out += " p" + std::to_string(p) + ": read to " + std::to_string(v.pos.at(p)) + ", hw " +
+           std::to_string(hw) + ", max acked " + std::to_string(history_.max_acked_offset(p)) + ";";
+  }
+  return out;
+}
+
 void cluster_clients::start_verifier() {
   log_("verifier", "start");
   fetch_step(*verifier_);

@@ -66,6 +66,9 @@ public:
   bool consumers_caught_up() const;
   /// Per partition: the high watermark the verifier read up to.
   const std::map<int32_t, int64_t>& final_high_watermarks() const { return final_hw_; }
+  /// Per partition: the verifier's position and last high watermark seen,
+  /// against the highest acknowledged offset (for a liveness failure).
+  std::string verifier_status() const;
   /// The leader of `partition` as the clients last saw it (-1 unknown).
   int32_t leader_of(int32_t partition) const;
   bool topic_ready() const { return topic_ready_; }

@@ -65,7 +65,8 @@ void liveness(cluster_world& w) {
   c.start_verifier();
   if (!w.loop.run_until(deadline, [&] { return c.verified(); }))
     return w.hist.violation("liveness: the high watermarks did not cover every acknowledgement "
-                            "in the bound");
+                            "in the bound (so every acknowledgement counts as lost):" +
+                            c.verifier_status());
   if (!w.loop.run_until(deadline, [&] { return c.consumers_caught_up(); }))
     return w.hist.violation("liveness: consumers did not reach the high watermarks in the bound");
 }
