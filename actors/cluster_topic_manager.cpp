@@ -208,6 +208,7 @@ void follow_image(cluster_topic_self self, image_ptr img, int32_t leader) {
   drop_removed(self);
   spawn_assigned(self);
   push_replica_sets(self, *before);
+  push_leader_views(self, *before);
   push_changed_configs(self, *before);
   publish_snapshot(self);
   check_waiters(self);

@@ -51,4 +51,16 @@ void push_replica_sets(cluster_topic_self self, const metadata::image& before) {
   }
 }
 
+void push_leader_views(cluster_topic_self self, const metadata::image& before) {
+  auto& st = self->state;
+  for (auto& [key, lp] : st.local) {
+    const auto* now = st.image->partition(key.first, key.second);
+    const auto* old = before.partition(key.first, key.second);
+    if (!now || (old && old->leader == now->leader && old->leader_epoch == now->leader_epoch &&
+                 old->isr == now->isr))
+      continue;
+    self->send(lp.actor, report_atom::value, now->leader, now->leader_epoch, now->isr);
+  }
+}
+
 } // namespace caudal::actors

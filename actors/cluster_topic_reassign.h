@@ -36,4 +36,10 @@ bool replica_sets_changed(const metadata::partition_state* before,
 /// After an image change: every local replica whose sets changed hears so.
 void push_replica_sets(cluster_topic_self self, const metadata::image& before);
 
+/// Tells each local replica what the image now says of its partition's
+/// leader, epoch and ISR when that changed: `(report_atom, leader, epoch,
+/// isr)`. The controller may change it without the leader's report (fencing
+/// a node leaves its partitions leaderless); the leader then reports again.
+void push_leader_views(cluster_topic_self self, const metadata::image& before);
+
 } // namespace caudal::actors

@@ -237,6 +237,10 @@ caf::behavior partition_impl(partition_self self) {
           self->state.replication->set_replica_sets(self, std::move(replicas), std::move(voters),
                                                     std::move(removing));
       },
+      [=](report_atom, int32_t leader, int32_t epoch, const std::vector<int32_t>& isr) {
+        if (self->state.replication)
+          self->state.replication->on_image_view(self, leader, epoch, isr);
+      },
       [=](raft_tick_atom, bool periodic) {
         if (self->state.replication) self->state.replication->on_tick(self, periodic);
       },

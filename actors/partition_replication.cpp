@@ -164,6 +164,19 @@ void partition_replication::on_message(partition_self self, int32_t, const caf::
   after_step(self);
 }
 
+void partition_replication::on_image_view(partition_self self, int32_t leader, int32_t epoch,
+                                          std::vector<int32_t> isr) {
+  auto& p = *impl_;
+  if (!is_leader() || !p.confirmed) return;
+  // Only leader and epoch: the controller may trim a reported ISR on its
+  // own (fenced nodes), and re-reporting that would never settle.
+  (void)isr;
+  auto& c = *p.confirmed;
+  if (leader == c.leader && epoch == c.leader_epoch) return;
+  p.confirmed.reset(); // the image moved away from what we reported
+  report_leadership(self);
+}
+
 void partition_replication::on_tick(partition_self self, bool periodic) {
   if (!periodic) impl_->tick_queued = false;
   impl_->raft->tick(now_ms(self));

@@ -34,6 +34,10 @@ public:
   /// Produce on the leader; acks=-1 is answered once committed.
   caf::result<append_reply> append(partition_self self, append_request& req);
   void on_message(partition_self self, int32_t from, const caf::message& m);
+  /// What the metadata image says of this partition; a leader that the image
+  /// does not show as it is (e.g. after the controller fenced this node)
+  /// reports again.
+  void on_image_view(partition_self self, int32_t leader, int32_t epoch, std::vector<int32_t> isr);
   /// `periodic`: the timer (re-armed here); otherwise an extra tick asked
   /// for by after_step because the replica has work due now (a flush).
   void on_tick(partition_self self, bool periodic);
