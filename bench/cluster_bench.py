@@ -224,7 +224,7 @@ def report(a, single, cluster, nosync, command):
         "<!-- cluster:begin -->",
         f"### Cluster: 3 nodes, RF=3, acks=all (generated {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)",
         "",
-        f"Command: `{command}` (one run; both configurations measured back to back on this "
+        f"Command: `{command}` (one run; the configurations measured back to back on this "
         f"2-core machine, every node on loopback; load average at start "
         f"{os.getloadavg()[0]:.1f}).",
         "",
