@@ -89,7 +89,16 @@ def confluent_round_trip(cluster, before):
 
 
 def status_is_healthy(cluster):
-    result = cluster.cli("cluster", "status")
+    # On a loaded machine a partition may be between leaders for a moment (an election after
+    # a starved heartbeat): wait until status reports the cluster healthy, then check it.
+    result = None
+
+    def healthy():
+        nonlocal result
+        result = cluster.cli("cluster", "status")
+        return result.returncode == 0
+
+    ch.wait_for(healthy, 30, "cluster status healthy", interval=0.5)
     check_equal(result.returncode, 0, f"cluster status exit code ({result.stderr})")
     out = result.stdout
     for n in cluster.nodes:
