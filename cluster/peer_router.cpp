@@ -81,7 +81,16 @@ caf::behavior router(router_actor* self) {
         self->state.groups[std::move(group)] = std::move(a);
       },
       [self](peer_unregister_atom, const std::string& group) { self->state.groups.erase(group); },
-      [self](peer_deliver_atom, int32_t from, caf::message& m) { forward(self, from, m); },
+      [self](peer_deliver_atom, int32_t from, caf::message& m) {
+        ++self->state.counters.frames;
+        forward(self, from, m);
+      },
+      [self](peer_batch_atom, int32_t from, peer_batch& ms) {
+        // Exactly as if each element had come on its own, in order.
+        ++self->state.counters.frames;
+        ++self->state.counters.batches;
+        for (auto& m : ms) forward(self, from, m);
+      },
       [self](status_atom) {
         auto s = self->state.counters;
         s.groups = self->state.groups.size();

@@ -14,6 +14,10 @@
 //       forwarded as (peer_deliver_atom, from_node, m) to the group's actor;
 //       unknown group, or no leading std::string / consensus struct:
 //       dropped and counted.
+//   (peer_batch_atom, int32_t from_node, peer_batch ms)
+//       what the transport sends when it coalesced several messages to this
+//       node: each element is handled as (peer_deliver_atom, from_node, m),
+//       in order.
 //   (status_atom) -> router_status
 
 #include <caf/actor.hpp>

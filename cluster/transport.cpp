@@ -4,6 +4,7 @@
 #include <random>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/io/middleman.hpp>
@@ -31,15 +32,24 @@ using actors::peer_send_atom;
 using actors::status_atom;
 using std::chrono::milliseconds;
 
+// The transport's note to itself that a round of sends ended.
+using flush_atom = caf::atom_constant<caf::atom("peerflush")>;
+
 struct link {
   peer_address addr;
   caf::actor router;       // proxy of the peer's router while connected
   bool connecting = false; // a connect request is in flight
   uint64_t generation = 0; // bumps on every attempt and address change; stale replies ignored
   uint32_t failures = 0;   // consecutive failed attempts (backoff exponent)
+  std::vector<caf::message> pending; // accepted this round, not yet handed to the middleman
+  size_t pending_bytes = 0;
   uint64_t sent = 0;
   uint64_t dropped = 0;
   uint64_t connects = 0;
+  uint64_t frames = 0;
+  uint64_t batches = 0;
+  uint64_t bytes = 0;
+  uint64_t cap_flushes = 0;
 };
 
 struct transport_state {
@@ -48,6 +58,7 @@ struct transport_state {
   std::mt19937_64 rng;
   uint64_t local = 0;
   uint64_t dropped_unknown_peer = 0;
+  bool flush_scheduled = false; // a flush_atom is in the mailbox
   static inline const char* name = "caudal.transport";
 };
 
@@ -130,6 +141,60 @@ void set_address(transport_actor* self, int32_t node, peer_address addr) {
   connect(self, node);
 }
 
+// Hands a link's queue to the middleman as one message. A link that went
+// down since the messages were accepted drops them (counted).
+void flush_link(transport_actor* self, link& l) {
+  if (l.pending.empty()) return;
+  auto n = l.pending.size();
+  auto from = self->state.cfg.self_node;
+  if (!l.router) {
+    l.dropped += n;
+  } else {
+    if (n == 1) {
+      // A lone message needs no batch wrapper; the router sees it as before.
+      self->send(l.router, peer_deliver_atom::value, from, std::move(l.pending.front()));
+    } else {
+      self->send(l.router, peer_batch_atom::value, from, peer_batch{std::move(l.pending)});
+      ++l.batches;
+    }
+    l.sent += n;
+    ++l.frames;
+    l.bytes += l.pending_bytes;
+  }
+  l.pending.clear();
+  l.pending_bytes = 0;
+}
+
+void flush_all(transport_actor* self) {
+  self->state.flush_scheduled = false;
+  for (auto& [node, l] : self->state.links) flush_link(self, l);
+}
+
+// The flush message goes to the back of the mailbox, so every send already
+// queued behind the current one joins this round's batches.
+void schedule_flush(transport_actor* self) {
+  if (self->state.flush_scheduled) return;
+  self->state.flush_scheduled = true;
+  self->send(self, flush_atom::value);
+}
+
+void enqueue(transport_actor* self, link& l, caf::message& m) {
+  const auto& cfg = self->state.cfg;
+  auto bytes = estimated_wire_bytes(self->system(), m);
+  if (!l.pending.empty() && l.pending_bytes + bytes > cfg.batch_max_bytes) {
+    ++l.cap_flushes; // keep a batch under the byte cap; a huge message goes alone
+    flush_link(self, l);
+  }
+  l.pending.push_back(std::move(m));
+  l.pending_bytes += bytes;
+  if (l.pending.size() >= cfg.batch_max_messages || l.pending_bytes >= cfg.batch_max_bytes) {
+    if (l.pending.size() > 1) ++l.cap_flushes;
+    flush_link(self, l);
+    return;
+  }
+  schedule_flush(self);
+}
+
 void send_to(transport_actor* self, int32_t to, caf::message& m) {
   auto& st = self->state;
   if (to == st.cfg.self_node) {
@@ -147,8 +212,7 @@ void send_to(transport_actor* self, int32_t to, caf::message& m) {
     ++l.dropped;
     return;
   }
-  ++l.sent;
-  self->send(l.router, peer_deliver_atom::value, st.cfg.self_node, std::move(m));
+  enqueue(self, l, m);
 }
 
 transport_status status_of(const transport_state& st) {
@@ -158,7 +222,11 @@ transport_status status_of(const transport_state& st) {
   s.dropped_unknown_peer = st.dropped_unknown_peer;
   for (const auto& [node, l] : st.links) {
     s.peers.push_back(peer_status{node, l.addr.host, l.addr.port, static_cast<bool>(l.router),
-                                  l.connecting, l.sent, l.dropped, l.connects});
+                                  l.connecting, l.sent, l.dropped, l.connects, l.frames, l.batches,
+                                  l.bytes, l.cap_flushes});
+    s.messages_sent += l.sent;
+    s.frames_sent += l.frames;
+    s.batches_sent += l.batches;
   }
   return s;
 }
@@ -171,6 +239,7 @@ caf::behavior transport(transport_actor* self, transport_config cfg) {
   for (auto& [node, addr] : peers) set_address(self, node, std::move(addr));
   return {
       [self](peer_send_atom, int32_t to, caf::message& m) { send_to(self, to, m); },
+      [self](flush_atom) { flush_all(self); },
       [self](peer_address_atom, int32_t node, std::string& host, uint16_t port) {
         set_address(self, node, peer_address{std::move(host), port});
       },

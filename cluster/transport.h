@@ -8,7 +8,18 @@
 //       delivered at to_node's router as (peer_deliver_atom, self_node, m).
 //       A peer that is not connected right now: dropped and counted (the
 //       sender's protocol retries; there is no queue to grow unbounded).
-//       to_node == self_node: handed to the local router.
+//       to_node == self_node: handed to the local router at once.
+//       Messages to another node are coalesced: those accepted while the
+//       actor works through its mailbox wait in a per-peer queue; the first
+//       of a round makes the actor send itself a flush message, which lands
+//       behind everything already queued, and the flush sends ONE middleman
+//       message per peer: (peer_batch_atom, self_node, peer_batch) at the
+//       router, or a plain (peer_deliver_atom, ...) when only one message
+//       waited. A batch closes early at batch_max_messages or
+//       batch_max_bytes (estimated_wire_bytes). Order per destination is
+//       kept (everything to a peer goes through its one queue, and the
+//       router unpacks in order); a link lost before the flush drops the
+//       queue, counted like any other drop.
 //   (peer_address_atom, int32_t node, std::string host, uint16_t port)
 //       adds a peer or moves it to a new address (reconnects at once).
 //   (status_atom) -> transport_status
@@ -38,12 +49,14 @@ struct peer_address {
 
 struct transport_config {
   int32_t self_node = -1;
-  caf::actor router;                     // this node's peer router (self deliveries)
-  std::map<int32_t, peer_address> peers; // initial peers; self_node is ignored
-  int64_t backoff_min_ms = 100;          // first retry after a failure or a DOWN
-  int64_t backoff_max_ms = 5000;         // cap of the doubling backoff
-  int64_t connect_timeout_ms = 2000;     // one connect attempt (TCP + BASP handshake)
-  uint64_t seed = 0;                     // jitter generator seed
+  caf::actor router;                        // this node's peer router (self deliveries)
+  std::map<int32_t, peer_address> peers;    // initial peers; self_node is ignored
+  int64_t backoff_min_ms = 100;             // first retry after a failure or a DOWN
+  int64_t backoff_max_ms = 5000;            // cap of the doubling backoff
+  int64_t connect_timeout_ms = 2000;        // one connect attempt (TCP + BASP handshake)
+  uint64_t seed = 0;                        // jitter generator seed
+  size_t batch_max_messages = 1024;         // 1 = no batching
+  size_t batch_max_bytes = size_t{1} << 20; // records ride in fetch responses
 };
 
 /// Spawns the transport; it starts connecting to every initial peer at once.
