@@ -42,7 +42,8 @@ void define_status(CLI::App& cluster, cluster_status_options& o, CLI::App*& out)
 
 cluster_subcommands define_cluster_command(CLI::App& app, cluster_options& opts) {
   cluster_subcommands s;
-  s.cluster = app.add_subcommand("cluster", "Run a local cluster and inspect a cluster's health");
+  s.cluster = app.add_subcommand(
+      "cluster", "Run a local cluster, inspect its health, rebalance and reassign replicas");
   s.cluster->require_subcommand(1);
   define_up(*s.cluster, opts.up, s.up);
   define_down(*s.cluster, opts.down, s.down);

@@ -8,6 +8,7 @@
 #include "cmd/cli_common.h"
 #include "cmd/cluster_command.h"
 #include "cmd/consume.h"
+#include "cmd/elastic_command.h"
 #include "cmd/group.h"
 #include "cmd/node_command.h"
 #include "cmd/produce.h"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   add_consume_command(app, global, result);
   add_group_command(app, global, result);
   add_cluster_command(app, global, result);
+  add_elastic_commands(*app.get_subcommand("cluster"), *app.get_subcommand("node"), global, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
