@@ -15,6 +15,19 @@ namespace {
 
 using create_result = msg::create_topics_response::creatable_topic_result;
 
+/// Kafka answers a creation once the topic has leaders, so a client's next
+/// Produce finds one. A leader not elected within image_wait_ms shows in
+/// Metadata as LEADER_NOT_AVAILABLE (retriable) instead.
+bool have_leaders(const metadata::image& img, const std::vector<std::string>& names) {
+  for (auto& n : names) {
+    auto* t = img.topic(n);
+    if (!t) return false;
+    for (auto& [id, p] : t->partitions)
+      if (p.leader == metadata::no_leader) return false;
+  }
+  return true;
+}
+
 topic_spec spec_for(const cluster_topic_state& st,
                     const msg::create_topics_request::creatable_topic& t) {
   topic_spec s;
@@ -72,11 +85,7 @@ caf::result<msg::create_topics_response> create_topics(cluster_topic_self self,
   auto rp = self->make_response_promise<msg::create_topics_response>();
   send_command(self, cmd, [self, rp, resp, slots, v = req.validate_only](auto& r) mutable {
     auto created = fill_created(*resp, slots, r, v);
-    auto ready = [created](const metadata::image& img) {
-      for (auto& n : created)
-        if (!img.topic(n)) return false;
-      return true;
-    };
+    auto ready = [created](const metadata::image& img) { return have_leaders(img, created); };
     when_image(self, ready, [self, rp, resp]() mutable {
       for (auto& t : resp->topics)
         if (auto* ts = self->state.image->topic(t.name); ts && t.error_code == 0)
@@ -220,11 +229,7 @@ caf::result<bool> ensure_topics(cluster_topic_self self, const std::vector<std::
       else
         spdlog::warn("auto-create of topic '{}' failed: {}", item.name, item.message);
     }
-    auto ready = [created](const metadata::image& img) {
-      for (auto& n : created)
-        if (!img.topic(n)) return false;
-      return true;
-    };
+    auto ready = [created](const metadata::image& img) { return have_leaders(img, created); };
     when_image(self, ready, [rp]() mutable { rp.deliver(true); });
   });
   return rp;

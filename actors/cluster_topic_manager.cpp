@@ -89,6 +89,10 @@ void spawn_local(cluster_topic_self self, const metadata::topic_state& t, int32_
   auto voters = voters_of(ps); // an added replica starts as an observer
   pa.replication =
       replication_for(st, t.name + "/" + std::to_string(p), voters, min_insync_for(st, t.name));
+  // Never led (no report yet): its preferred replica need not wait out an
+  // election timeout.
+  pa.replication->campaign_at_start = ps.leader == metadata::no_leader && ps.leader_epoch == 0 &&
+                                      !voters.empty() && voters.front() == st.args.node_id;
   std::string error;
   auto actor = spawn_partition(self->system(), std::move(pa), error);
   if (!actor) {
@@ -212,6 +216,7 @@ void follow_image(cluster_topic_self self, image_ptr img, int32_t leader) {
   push_changed_configs(self, *before);
   publish_snapshot(self);
   check_waiters(self);
+  elastic_follow_image(self); // cluster_topic_elastic.cpp
 }
 
 } // namespace
@@ -247,7 +252,7 @@ caf::actor spawn_cluster_topic_manager(caf::actor_system& sys, cluster_topic_man
     publish_snapshot(self);
     self->send(self->state.args.controller, subscribe_atom::value,
                caf::actor_cast<caf::actor>(self));
-    return caf::behavior{cluster_topic_admin(self).or_else(caf::message_handler{
+    return caf::behavior{cluster_topic_admin(self).or_else(cluster_topic_elastic(self)).or_else(caf::message_handler{
         [=](image_atom, image_ptr& img, int32_t leader) {
           follow_image(self, std::move(img), leader);
         },

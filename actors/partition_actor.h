@@ -56,6 +56,9 @@ struct replication_args {
   int64_t tick_interval_ms = 50;
   int32_t min_insync_replicas = 1;
   bool flush_before_ack = true;
+  /// A brand-new partition's preferred replica: elect at once instead of
+  /// after an election timeout, so a new topic has leaders within a round trip.
+  bool campaign_at_start = false;
   uint64_t seed = 0;
 };
 

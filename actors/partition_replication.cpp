@@ -140,6 +140,7 @@ std::unique_ptr<partition_replication> partition_replication::open(partition_sel
   cfg.election_timeout_ms = a.election_timeout_ms;
   cfg.fetch_wait_ms = a.fetch_wait_ms;
   cfg.flush_before_ack = a.flush_before_ack;
+  cfg.campaign_at_start = a.campaign_at_start;
   p->raft = std::make_unique<consensus::replica>(cfg, p->log, p->store, a.seed, now_ms(self));
   if (p->raft->failed()) return error = p->raft->failure(), nullptr;
   self->send(a.router, peer_register_atom::value, a.group, caf::actor{self});

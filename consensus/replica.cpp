@@ -23,6 +23,8 @@ replica::replica(replica_config cfg, replicated_log& log, quorum_store& store, u
   reset_election_timer(now_ms);
   // A lone voter has nobody to wait for: campaign on the first tick.
   if (is_voter_ && cfg_.voters.size() == 1) election_deadline_ = now_ms;
+  bool pristine = state_.epoch == 0 && log_.end_offset() == log_.start_offset();
+  if (is_voter_ && cfg_.campaign_at_start && pristine) election_deadline_ = now_ms;
 }
 
 bool replica::is_voter_id(node_id n) const {

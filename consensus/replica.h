@@ -28,6 +28,11 @@ struct replica_config {
   int32_t fetch_max_bytes = 1048576;
   bool flush_before_ack = true;
   int64_t replica_lag_time_max_ms = 10000;
+  // Campaign on the first tick if nothing was ever voted or logged here (a
+  // new group's preferred replica): saves a new group one election timeout.
+  // Safe at any time (elections do not depend on timing for safety); only
+  // its liveness cost — disturbing a leader — is why it is not the default.
+  bool campaign_at_start = false;
 };
 
 /// Deliberately broken rules, for the tests that prove the checkers can see
