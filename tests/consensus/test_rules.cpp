@@ -143,6 +143,45 @@ BOOST_AUTO_TEST_CASE(single_voter_elects_itself_on_first_tick) {
   BOOST_TEST(r.in_sync_replicas(1) == std::vector<node_id>{1});
 }
 
+BOOST_AUTO_TEST_CASE(campaign_at_start_only_for_a_pristine_voter) {
+  auto cfg = config(1);
+  cfg.campaign_at_start = true;
+  {
+    mem_log log;
+    mem_store store;
+    replica r(cfg, log, store, 1, 0);
+    r.tick(0); // nothing voted or logged here: campaigns on the first tick
+    BOOST_TEST((r.role() == replica_role::candidate));
+    BOOST_TEST(r.epoch() == 1);
+    BOOST_TEST(of_type<vote_request>(r.take_outbox()).size() == 2u);
+  }
+  {
+    mem_log log; // a replica with a log waits out its election timeout
+    mem_store store;
+    seed_log(log, {1});
+    replica r(cfg, log, store, 1, 0);
+    r.tick(0);
+    BOOST_TEST((r.role() == replica_role::follower));
+  }
+  {
+    mem_log log; // so does one that voted in an earlier epoch
+    mem_store store;
+    store.state = quorum_state{3, 2};
+    replica r(cfg, log, store, 1, 0);
+    r.tick(0);
+    BOOST_TEST((r.role() == replica_role::follower));
+  }
+  {
+    mem_log log; // and an observer never campaigns
+    mem_store store;
+    auto observer = config(4);
+    observer.campaign_at_start = true;
+    replica r(observer, log, store, 1, 0);
+    r.tick(0);
+    BOOST_TEST((r.role() == replica_role::follower));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(append_refused_unless_leader) {
   mem_log log;
   mem_store store;
