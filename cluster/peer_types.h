@@ -54,6 +54,7 @@ struct peer_status {
   uint64_t batches = 0;     // of which peer_batch messages (2+ messages each)
   uint64_t bytes = 0;       // estimated_wire_bytes() of the messages sent
   uint64_t cap_flushes = 0; // queues handed over early: a count or byte cap was hit
+  uint64_t lingered = 0;    // idle polls handed over by the linger timer
 };
 
 /// Reply of a transport to `(status_atom)`.
@@ -76,8 +77,8 @@ typename Inspector::result_type inspect(Inspector& f, router_status& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, peer_status& x) {
   return f(caf::meta::type_name("caudal.peer_status"), x.node, x.host, x.port, x.connected,
-           x.connecting, x.sent, x.dropped, x.connects, x.frames, x.batches, x.bytes,
-           x.cap_flushes);
+           x.connecting, x.sent, x.dropped, x.connects, x.frames, x.batches, x.bytes, x.cap_flushes,
+           x.lingered);
 }
 
 template <class Inspector>

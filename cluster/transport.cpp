@@ -11,6 +11,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/atoms.h"
+#include "consensus/messages.h"
 
 namespace caudal::cluster {
 
@@ -24,6 +25,40 @@ int64_t backoff_delay_ms(int64_t min_ms, int64_t max_ms, uint32_t failures, uint
   return half + static_cast<int64_t>(draw % static_cast<uint64_t>(b - half + 1));
 }
 
+bool idle_poll_detector::repeat(memory& seen, const std::string& group, last_seen x,
+                                uint32_t needed) {
+  // Groups come and go; a bounded memory only costs some needless flushes.
+  if (seen.size() > 100'000) seen.clear();
+  auto it = seen.find(group);
+  if (it == seen.end()) {
+    seen.emplace(group, x);
+    return false;
+  }
+  auto& prev = it->second;
+  bool same = prev.epoch == x.epoch && prev.a == x.a && prev.b == x.b;
+  x.repeats = same ? prev.repeats + 1 : 0;
+  prev = x;
+  return x.repeats >= needed;
+}
+
+bool idle_poll_detector::idle(const caf::message& m) {
+  using namespace consensus;
+  if (m.match_elements<fetch_request>()) {
+    const auto& r = m.get_as<fetch_request>(0);
+    return repeat(requests_, r.group, {r.epoch, r.fetch_offset, r.last_fetched_epoch, 0}, 2);
+  }
+  if (m.match_elements<fetch_response>()) {
+    const auto& r = m.get_as<fetch_response>(0);
+    bool empty = r.error == 0 && r.records.empty() && r.diverging.epoch < 0;
+    last_seen x{r.epoch, r.high_watermark, r.log_start_offset, 0};
+    // A news response still updates the memory, so the heartbeat after it
+    // compares with it.
+    if (!empty) x.epoch = -2; // never equal to a real epoch: the next one is news too
+    return repeat(responses_, r.group, x, 1) && empty;
+  }
+  return false;
+}
+
 namespace {
 
 using actors::peer_address_atom;
@@ -34,6 +69,8 @@ using std::chrono::milliseconds;
 
 // The transport's note to itself that a round of sends ended.
 using flush_atom = caf::atom_constant<caf::atom("peerflush")>;
+// Its timer for a queue of idle polls: (linger_atom, node, flush generation).
+using linger_atom = caf::atom_constant<caf::atom("peerlinger")>;
 
 struct link {
   peer_address addr;
@@ -43,6 +80,10 @@ struct link {
   uint32_t failures = 0;   // consecutive failed attempts (backoff exponent)
   std::vector<caf::message> pending; // accepted this round, not yet handed to the middleman
   size_t pending_bytes = 0;
+  bool news = false;         // pending holds more than idle polls: flush with the round
+  bool linger_armed = false; // a linger timer for the current queue is set
+  uint64_t flush_gen = 0;    // bumps on every flush; stale linger timers ignored
+  idle_poll_detector polls;
   uint64_t sent = 0;
   uint64_t dropped = 0;
   uint64_t connects = 0;
@@ -50,6 +91,7 @@ struct link {
   uint64_t batches = 0;
   uint64_t bytes = 0;
   uint64_t cap_flushes = 0;
+  uint64_t lingered = 0;
 };
 
 struct transport_state {
@@ -163,11 +205,24 @@ void flush_link(transport_actor* self, link& l) {
   }
   l.pending.clear();
   l.pending_bytes = 0;
+  l.news = false;
+  l.linger_armed = false;
+  ++l.flush_gen;
 }
 
+// End of a round: queues with news go now; queues of idle polls only wait
+// for their linger timer.
 void flush_all(transport_actor* self) {
   self->state.flush_scheduled = false;
-  for (auto& [node, l] : self->state.links) flush_link(self, l);
+  for (auto& [node, l] : self->state.links)
+    if (l.news) flush_link(self, l);
+}
+
+void on_linger(transport_actor* self, int32_t node, uint64_t gen) {
+  auto it = self->state.links.find(node);
+  if (it == self->state.links.end() || it->second.flush_gen != gen) return;
+  it->second.lingered += it->second.pending.size();
+  flush_link(self, it->second);
 }
 
 // The flush message goes to the back of the mailbox, so every send already
@@ -178,21 +233,35 @@ void schedule_flush(transport_actor* self) {
   self->send(self, flush_atom::value);
 }
 
-void enqueue(transport_actor* self, link& l, caf::message& m) {
+// Idle polls may wait for company (batch_linger_ms); anything else ends the
+// wait of the whole queue at the end of this round.
+void mark(transport_actor* self, int32_t node, link& l, const caf::message& m) {
+  const auto& cfg = self->state.cfg;
+  bool idle = cfg.batch_linger_ms > 0 && l.polls.idle(m);
+  if (!idle) {
+    l.news = true;
+    schedule_flush(self);
+  } else if (!l.news && !l.linger_armed) {
+    l.linger_armed = true;
+    self->delayed_send(self, milliseconds{cfg.batch_linger_ms}, linger_atom::value, node,
+                       l.flush_gen);
+  }
+}
+
+void enqueue(transport_actor* self, int32_t node, link& l, caf::message& m) {
   const auto& cfg = self->state.cfg;
   auto bytes = estimated_wire_bytes(self->system(), m);
   if (!l.pending.empty() && l.pending_bytes + bytes > cfg.batch_max_bytes) {
     ++l.cap_flushes; // keep a batch under the byte cap; a huge message goes alone
     flush_link(self, l);
   }
+  mark(self, node, l, m);
   l.pending.push_back(std::move(m));
   l.pending_bytes += bytes;
   if (l.pending.size() >= cfg.batch_max_messages || l.pending_bytes >= cfg.batch_max_bytes) {
     if (l.pending.size() > 1) ++l.cap_flushes;
     flush_link(self, l);
-    return;
   }
-  schedule_flush(self);
 }
 
 void send_to(transport_actor* self, int32_t to, caf::message& m) {
@@ -212,7 +281,7 @@ void send_to(transport_actor* self, int32_t to, caf::message& m) {
     ++l.dropped;
     return;
   }
-  enqueue(self, l, m);
+  enqueue(self, to, l, m);
 }
 
 transport_status status_of(const transport_state& st) {
@@ -223,7 +292,7 @@ transport_status status_of(const transport_state& st) {
   for (const auto& [node, l] : st.links) {
     s.peers.push_back(peer_status{node, l.addr.host, l.addr.port, static_cast<bool>(l.router),
                                   l.connecting, l.sent, l.dropped, l.connects, l.frames, l.batches,
-                                  l.bytes, l.cap_flushes});
+                                  l.bytes, l.cap_flushes, l.lingered});
     s.messages_sent += l.sent;
     s.frames_sent += l.frames;
     s.batches_sent += l.batches;
@@ -240,6 +309,7 @@ caf::behavior transport(transport_actor* self, transport_config cfg) {
   return {
       [self](peer_send_atom, int32_t to, caf::message& m) { send_to(self, to, m); },
       [self](flush_atom) { flush_all(self); },
+      [self](linger_atom, int32_t node, uint64_t gen) { on_linger(self, node, gen); },
       [self](peer_address_atom, int32_t node, std::string& host, uint16_t port) {
         set_address(self, node, peer_address{std::move(host), port});
       },

@@ -20,6 +20,10 @@
 //       kept (everything to a peer goes through its one queue, and the
 //       router unpacks in order); a link lost before the flush drops the
 //       queue, counted like any other drop.
+//       Idle Raft polls (see idle_poll_detector) are spread over time by the
+//       per-partition timers, so rounds alone would rarely group them: a
+//       queue holding ONLY idle polls waits up to batch_linger_ms for more
+//       (anything else to that peer flushes it with the round).
 //   (peer_address_atom, int32_t node, std::string host, uint16_t port)
 //       adds a peer or moves it to a new address (reconnects at once).
 //   (status_atom) -> transport_status
@@ -30,6 +34,7 @@
 // runs on the actor clock (delayed_send, request timeouts).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -57,6 +62,33 @@ struct transport_config {
   uint64_t seed = 0;                        // jitter generator seed
   size_t batch_max_messages = 1024;         // 1 = no batching
   size_t batch_max_bytes = size_t{1} << 20; // records ride in fetch responses
+  int64_t batch_linger_ms = 20;             // longest wait of an idle poll; 0 = never wait
+};
+
+/// Tells idle Raft polls from messages that carry news, per destination
+/// node. Idle: a fetch_response without error, records or divergence whose
+/// (epoch, high watermark, log start) equals the previous response of its
+/// group (a parked fetch that timed out: a heartbeat), or a fetch_request
+/// equal in (epoch, fetch_offset, last_fetched_epoch) to the previous TWO of
+/// its group. The first repeat of a request still counts as news: it follows
+/// the leader's high-watermark update after an acknowledged append, and the
+/// next append of a steady producer is answered through it, so it must not
+/// wait. Everything else (votes, begin_epoch, data, errors) is news.
+class idle_poll_detector {
+public:
+  bool idle(const caf::message& m);
+
+private:
+  struct last_seen {
+    int32_t epoch = -1;
+    int64_t a = -1, b = -1;
+    uint32_t repeats = 0;
+  };
+  using memory = std::map<std::string, last_seen, std::less<>>;
+  // Remembers x for the group; true if it repeats the previous one at least
+  // `needed` times in a row.
+  static bool repeat(memory& seen, const std::string& group, last_seen x, uint32_t needed);
+  memory requests_, responses_;
 };
 
 /// Spawns the transport; it starts connecting to every initial peer at once.

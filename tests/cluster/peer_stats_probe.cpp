@@ -1,12 +1,12 @@
 // A measuring aid, not a test: connects to the peer routers of running nodes
-// (their inter-node listeners) like another node's transport would, reads
-// each router's status twice, `seconds` apart, and prints what every router
-// received in between: middleman frames, batches among them, and messages.
+// (their inter-node listeners) like another node's transport would and prints
+// what each router has received so far: middleman frames, batches among
+// them, and messages. Run it twice and subtract for a rate.
 // Frames received by the routers are the frames the transports sent (a
 // node's sends to itself also pass its router, but Raft groups do not send
 // to themselves).
 //
-//   peer_stats_probe [--old-layout] SECONDS HOST:PORT...
+//   peer_stats_probe [--old-layout] HOST:PORT...
 //
 // --old-layout reads routers built before transport batching (their status
 // had no frame counters; every message was its own frame then).
@@ -16,7 +16,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -67,7 +66,7 @@ template <class Status>
 bool read_status(caf::actor_system& sys, const caf::actor& router, counts& out) {
   caf::scoped_actor self{sys};
   bool ok = false;
-  self->request(router, std::chrono::seconds{5}, caudal::actors::status_atom::value)
+  self->request(router, std::chrono::seconds{15}, caudal::actors::status_atom::value)
       .receive(
           [&](Status& s) {
             out = to_counts(s);
@@ -78,34 +77,21 @@ bool read_status(caf::actor_system& sys, const caf::actor& router, counts& out) 
 }
 
 template <class Status>
-int run(caf::actor_system& sys, double seconds, const std::vector<std::string>& addrs) {
-  std::vector<caf::actor> routers;
+int run(caf::actor_system& sys, const std::vector<std::string>& addrs) {
   for (const auto& a : addrs) {
     auto colon = a.rfind(':');
     if (colon == std::string::npos) return std::fprintf(stderr, "bad address %s\n", a.c_str()), 2;
     auto port = static_cast<uint16_t>(std::atoi(a.c_str() + colon + 1));
     auto r = sys.middleman().remote_actor(a.substr(0, colon), port);
     if (!r) return std::fprintf(stderr, "cannot reach %s\n", a.c_str()), 1;
-    routers.push_back(*r);
+    counts c;
+    if (!read_status<Status>(sys, *r, c))
+      return std::fprintf(stderr, "no status from %s\n", a.c_str()), 1;
+    std::printf("%s frames %llu batches %llu messages %llu\n", a.c_str(),
+                static_cast<unsigned long long>(c.frames),
+                static_cast<unsigned long long>(c.batches),
+                static_cast<unsigned long long>(c.messages));
   }
-  std::vector<counts> before(routers.size()), after(routers.size());
-  for (size_t i = 0; i < routers.size(); ++i)
-    if (!read_status<Status>(sys, routers[i], before[i])) return 1;
-  std::this_thread::sleep_for(std::chrono::duration<double>{seconds});
-  for (size_t i = 0; i < routers.size(); ++i)
-    if (!read_status<Status>(sys, routers[i], after[i])) return 1;
-  counts total;
-  for (size_t i = 0; i < routers.size(); ++i) {
-    counts d{after[i].frames - before[i].frames, after[i].batches - before[i].batches,
-             after[i].messages - before[i].messages};
-    std::printf("%s frames/s %.1f batches/s %.1f messages/s %.1f\n", addrs[i].c_str(),
-                d.frames / seconds, d.batches / seconds, d.messages / seconds);
-    total.frames += d.frames;
-    total.batches += d.batches;
-    total.messages += d.messages;
-  }
-  std::printf("total frames/s %.1f batches/s %.1f messages/s %.1f\n", total.frames / seconds,
-              total.batches / seconds, total.messages / seconds);
   return 0;
 }
 
@@ -115,14 +101,13 @@ int main(int argc, char** argv) {
   int i = 1;
   bool old_layout = argc > 1 && std::string(argv[1]) == "--old-layout";
   if (old_layout) ++i;
-  if (argc - i < 2) {
-    std::fprintf(stderr, "usage: %s [--old-layout] SECONDS HOST:PORT...\n", argv[0]);
+  if (argc - i < 1) {
+    std::fprintf(stderr, "usage: %s [--old-layout] HOST:PORT...\n", argv[0]);
     return 2;
   }
-  double seconds = std::atof(argv[i++]);
   std::vector<std::string> addrs(argv + i, argv + argc);
   probe_config cfg{old_layout};
   caf::actor_system sys{cfg};
-  return old_layout ? run<old_router_status>(sys, seconds, addrs)
-                    : run<caudal::cluster::router_status>(sys, seconds, addrs);
+  return old_layout ? run<old_router_status>(sys, addrs)
+                    : run<caudal::cluster::router_status>(sys, addrs);
 }

@@ -65,7 +65,8 @@ struct test_node {
     caf::anon_send(router, peer_register_atom::value, group, caf::actor{probe});
   }
 
-  void start_transport(std::map<int32_t, cluster::peer_address> peers, size_t max_messages = 1024) {
+  void start_transport(std::map<int32_t, cluster::peer_address> peers, size_t max_messages = 1024,
+                       int64_t linger_ms = 20) {
     cluster::transport_config tc;
     tc.self_node = id;
     tc.router = router;
@@ -74,6 +75,7 @@ struct test_node {
     tc.backoff_max_ms = 200;
     tc.seed = static_cast<uint64_t>(id);
     tc.batch_max_messages = max_messages;
+    tc.batch_linger_ms = linger_ms;
     transport = cluster::spawn_transport(sys, std::move(tc));
   }
 
@@ -353,4 +355,93 @@ BOOST_AUTO_TEST_CASE(wire_size_estimates_follow_the_payload) {
   auto m = cluster::estimated_wire_bytes(sys, caf::make_message(ps));
   BOOST_CHECK_GE(m, 5000u);
   BOOST_CHECK_LE(m, 5200u);
+}
+
+namespace {
+
+consensus::fetch_request poll(const std::string& g, int64_t offset) {
+  return consensus::fetch_request{g, 3, 1, offset, 2, 1 << 20, 0};
+}
+
+consensus::fetch_response beat(const std::string& g, int64_t hw) {
+  return consensus::fetch_response{g, 3, 2, 0, hw, 0, {}, {}, 0};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(idle_polls_are_repeats_and_news_is_everything_else) {
+  cluster::idle_poll_detector d;
+  auto idle = [&](auto x) { return d.idle(caf::make_message(std::move(x))); };
+  // Requests: the first repeat follows a high-watermark update and is news.
+  BOOST_CHECK(!idle(poll("a/0", 10)));
+  BOOST_CHECK(!idle(poll("a/0", 10)));
+  BOOST_CHECK(idle(poll("a/0", 10)));
+  BOOST_CHECK(idle(poll("a/0", 10)));
+  BOOST_CHECK(!idle(poll("b/0", 10))); // groups are separate
+  BOOST_CHECK(!idle(poll("a/0", 11))); // an acknowledgement of new records
+  BOOST_CHECK(!idle(poll("a/0", 11)));
+  BOOST_CHECK(idle(poll("a/0", 11)));
+  auto next_epoch = poll("a/0", 11);
+  next_epoch.epoch = 4;
+  BOOST_CHECK(!idle(next_epoch));
+  // Responses: a heartbeat repeats the previous empty response.
+  BOOST_CHECK(!idle(beat("a/0", 5)));
+  BOOST_CHECK(idle(beat("a/0", 5)));
+  BOOST_CHECK(!idle(beat("a/0", 6))); // the high watermark moved
+  auto data = beat("a/0", 6);
+  data.records = {1, 2, 3};
+  BOOST_CHECK(!idle(data));
+  BOOST_CHECK(!idle(data));
+  BOOST_CHECK(!idle(beat("a/0", 6))); // the first empty answer after records is news
+  BOOST_CHECK(idle(beat("a/0", 6)));
+  auto error = beat("a/0", 6);
+  error.error = 6;
+  BOOST_CHECK(!idle(error));
+  BOOST_CHECK(!idle(error));
+  auto diverging = beat("a/0", 6);
+  diverging.diverging = {2, 4};
+  BOOST_CHECK(!idle(diverging));
+  BOOST_CHECK(!idle(caf::make_message(consensus::vote_request{"a/0", 4, 1, 3, 11})));
+  BOOST_CHECK(!idle(caf::make_message(group, int32_t{1})));
+}
+
+BOOST_AUTO_TEST_CASE(idle_polls_wait_for_company_and_news_takes_them_along) {
+  test_node a{1, true}, b{2, false};
+  std::vector<std::string> groups;
+  for (int i = 0; i < 10; ++i) {
+    groups.push_back("idle/" + std::to_string(i));
+    caf::anon_send(b.router, peer_register_atom::value, groups.back(), caf::actor{b.probe});
+  }
+  a.start_transport({{2, {"127.0.0.1", b.port}}}, 1024, 1000);
+  wait_connected(a, 2);
+  send_list prime; // two of each: news, one round, one frame
+  for (auto& g : groups) prime.emplace_back(2, caf::make_message(poll(g, 7)));
+  for (auto& g : groups) prime.emplace_back(2, caf::make_message(poll(g, 7)));
+  a.burst(std::move(prime));
+  for (int i = 0; i < 20; ++i) BOOST_REQUIRE(b.next_delivery());
+  BOOST_CHECK_EQUAL(a.peer(2).frames, 1u);
+  // Ten idle polls, each from its own actor (its own round): they wait for
+  // the linger timer (1 s here) and cross together.
+  for (auto& g : groups) a.burst({{2, caf::make_message(poll(g, 7))}});
+  for (auto& g : groups) {
+    auto got = b.next_delivery();
+    BOOST_REQUIRE(got);
+    BOOST_REQUIRE(got->second.match_elements<consensus::fetch_request>());
+    BOOST_CHECK_EQUAL(got->second.get_as<consensus::fetch_request>(0).group, g);
+  }
+  auto p = a.peer(2);
+  BOOST_CHECK_EQUAL(p.frames, 2u);
+  BOOST_CHECK_EQUAL(p.lingered, 10u);
+  // An idle poll followed by news in the same round: both go with the round,
+  // in order, without waiting.
+  auto start = std::chrono::steady_clock::now();
+  a.burst({{2, caf::make_message(poll(groups[0], 7))}, {2, payload(0)}});
+  auto got = b.next_delivery();
+  BOOST_REQUIRE(got);
+  BOOST_CHECK(got->second.match_elements<consensus::fetch_request>());
+  expect_seqs(b, 1, {0});
+  BOOST_CHECK(std::chrono::steady_clock::now() - start < 900ms);
+  p = a.peer(2);
+  BOOST_CHECK_EQUAL(p.frames, 3u);
+  BOOST_CHECK_EQUAL(p.lingered, 10u);
 }
