@@ -48,4 +48,15 @@ using command_atom = caf::atom_constant<caf::atom("command")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using image_atom = caf::atom_constant<caf::atom("image")>;
 
+// Elasticity admin APIs (actors/handle_elastic.cpp -> topic managers):
+//   (reassign_atom, alter/list_partition_reassignments_request, int32 node)
+//   (elect_atom, elect_leaders_request, int32 node)
+//   (drain_atom, unregister_broker_request, int32 node)
+// and, to a replicated partition inside (peer_deliver_atom, from, m):
+//   m = (std::string group, elect_atom, int32 target): hand leadership over
+//   m = (std::string group, drain_atom): this node is decommissioned
+using reassign_atom = caf::atom_constant<caf::atom("reassign")>;
+using elect_atom = caf::atom_constant<caf::atom("elect")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+
 } // namespace caudal::actors

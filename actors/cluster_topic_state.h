@@ -1,16 +1,19 @@
 #pragma once
 // Internal state of the cluster topic manager, shared by its translation
 // units: cluster_topic_manager.cpp (image following, partitions, snapshot),
-// cluster_topic_admin.cpp (create/delete/grow/ensure) and
-// cluster_topic_configs.cpp (describe/alter configs).
+// cluster_topic_admin.cpp (create/delete/grow/ensure),
+// cluster_topic_configs.cpp (describe/alter configs) and
+// cluster_topic_elastic*.cpp (reassignments, elections, draining).
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include "actors/admin_messages.h"
 #include "actors/cluster_topic_manager.h"
@@ -26,6 +29,22 @@ struct local_partition {
   int32_t partition = 0;
   caf::actor actor;
   std::vector<int32_t> voters;
+  bool drained = false; // told that this node is decommissioned
+};
+
+/// An ElectLeaders request waiting for the image to show its preferred
+/// leaders (cluster_topic_elastic.cpp).
+struct pending_election {
+  struct item {
+    protocol::uuid topic{};
+    int32_t partition = 0;
+    int32_t target = -1;   // the preferred replica
+    size_t topic_slot = 0; // where its result goes in the response
+    size_t slot = 0;
+  };
+  std::shared_ptr<msg::elect_leaders_response> response;
+  std::vector<item> items; // not settled yet
+  caf::typed_response_promise<msg::elect_leaders_response> promise;
 };
 
 /// Something to do once the local image satisfies `ready` (or at the deadline).
@@ -41,6 +60,9 @@ struct cluster_topic_state {
   std::map<std::pair<protocol::uuid, int32_t>, local_partition> local;
   std::map<uint64_t, image_waiter> waiters;
   uint64_t next_waiter = 1;
+  std::map<uint64_t, pending_election> elections;
+  uint64_t next_election = 1;
+  bool election_timer = false; // re-asks leaders while elections are pending
   static inline const char* name = "caudal.cluster_topic_manager";
 };
 
@@ -60,6 +82,19 @@ command_item item_of(const command_result& r, size_t i, const std::string& name)
 
 // cluster_topic_admin.cpp
 caf::message_handler cluster_topic_admin(cluster_topic_self self);
+
+// cluster_topic_elastic.cpp: AlterPartitionReassignments,
+// ListPartitionReassignments, ElectLeaders, UnregisterBroker.
+caf::message_handler cluster_topic_elastic(cluster_topic_self self);
+/// After every image change: settles elections, tells local replicas of a
+/// decommissioned node to hand leadership over.
+void elastic_follow_image(cluster_topic_self self);
+// cluster_topic_elastic_elect.cpp: ElectLeaders.
+caf::result<msg::elect_leaders_response> elect_leaders(cluster_topic_self self,
+                                                       const msg::elect_leaders_request& req);
+void settle_elections(cluster_topic_self self);
+void election_deadline(cluster_topic_self self, uint64_t id);
+void election_tick(cluster_topic_self self);
 
 // cluster_topic_configs.cpp
 msg::describe_configs_response describe_configs(cluster_topic_self self,

@@ -150,6 +150,7 @@ command_plan plan_command(metadata::image& scratch, const controller_command& cm
     plan.result = enroll(scratch, *r, out);
   } else if (auto* l = std::get_if<leader_report>(&cmd)) {
     plan.result = report(scratch, *l, out);
+    continue_reassignment(scratch, *l, out); // multi-step moves: controller_reassign.cpp
   } else if (auto* f = std::get_if<fence_node_cmd>(&cmd)) {
     plan.result = single(take(scratch, md::fence_node_cmd(scratch, f->id), out));
   }

@@ -103,11 +103,14 @@ struct fence_node_cmd {
 
 /// One partition to move (AlterPartitionReassignments): `replicas` is the
 /// target list (first = preferred leader); `cancel` reverts a pending move.
+/// `stepwise`: a target more than one replica away is recorded as a goal and
+/// reached one replica at a time (otherwise it is refused).
 struct reassignment_item {
   std::string topic;
   int32_t partition = 0;
   std::vector<int32_t> replicas;
   bool cancel = false;
+  bool stepwise = false;
 };
 
 /// Starts (or cancels) reassignments; see actors/controller_reassign.h.
@@ -163,6 +166,7 @@ struct controller_status {
   int64_t high_watermark = 0;
   int64_t applied_offset = 0; // next offset to apply
   bool registered = false;
+  uint64_t incarnation = 0; // this process's registration incarnation
 };
 
 using image_ptr = std::shared_ptr<const metadata::image>;
@@ -224,7 +228,7 @@ typename Inspector::result_type inspect(Inspector& f, fence_node_cmd& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, reassignment_item& x) {
   return f(caf::meta::type_name("caudal.reassignment_item"), x.topic, x.partition, x.replicas,
-           x.cancel);
+           x.cancel, x.stepwise);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, reassign_partitions_cmd& x) {
@@ -253,7 +257,7 @@ typename Inspector::result_type inspect(Inspector& f, controller_answer& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, controller_status& x) {
   return f(caf::meta::type_name("caudal.controller_status"), x.node, x.leader, x.epoch, x.role,
-           x.high_watermark, x.applied_offset, x.registered);
+           x.high_watermark, x.applied_offset, x.registered, x.incarnation);
 }
 
 } // namespace caudal::actors

@@ -5,6 +5,7 @@
 
 #include "metadata/commands.h"
 #include "metadata/errors.h"
+#include "metadata/goals.h"
 
 namespace caudal::actors {
 
@@ -12,23 +13,12 @@ namespace {
 
 namespace md = metadata;
 
-size_t count_missing(const std::vector<int32_t>& from, const std::vector<int32_t>& in) {
-  return static_cast<size_t>(std::count_if(from.begin(), from.end(), [&](int32_t x) {
-    return std::find(in.begin(), in.end(), x) == in.end();
-  }));
-}
-
-/// One voter change at a time: at most one replica in and one out.
+/// Without `stepwise`, one voter change at a time: at most one in, one out.
 std::optional<command_item> too_big(const md::image& img, const reassignment_item& it) {
-  if (it.cancel) return std::nullopt;
+  if (it.cancel || it.stepwise) return std::nullopt;
   const auto* t = img.topic(it.topic);
   const auto* ps = t ? img.partition(t->id, it.partition) : nullptr;
-  if (!ps) return std::nullopt; // the metadata command reports the unknown partition
-  std::vector<int32_t> origin;
-  for (auto r : ps->replicas)
-    if (std::find(ps->adding.begin(), ps->adding.end(), r) == ps->adding.end()) origin.push_back(r);
-  if (count_missing(it.replicas, origin) <= 1 && count_missing(origin, it.replicas) <= 1)
-    return std::nullopt;
+  if (!ps || md::fits_one_step(*ps, it.replicas)) return std::nullopt;
   return command_item{it.topic + "-" + std::to_string(it.partition),
                       md::errc::invalid_replica_assignment,
                       "Move one replica at a time (at most one added and one removed)."};
@@ -46,6 +36,8 @@ command_result reassign(md::image& scratch, const reassign_partitions_cmd& c,
                         std::vector<md::record>& out) {
   command_result res;
   // Item by item, so that per-item refusals keep their place in the answer.
+  // A stepwise target more than one replica away becomes a goal reached
+  // step by step (metadata/goals.h).
   for (const auto& it : c.items) {
     if (auto bad = too_big(scratch, it)) {
       res.items.push_back(*bad);
@@ -53,7 +45,10 @@ command_result reassign(md::image& scratch, const reassign_partitions_cmd& c,
     }
     md::reassignment_request req{it.topic, it.partition, std::nullopt};
     if (!it.cancel) req.replicas = it.replicas;
-    auto one = take(scratch, md::reassign_partitions(scratch, {req}), out);
+    auto one =
+        take(scratch,
+             it.cancel ? md::cancel_reassignment(scratch, req) : md::reassign_towards(scratch, req),
+             out);
     res.items.insert(res.items.end(), one.items.begin(), one.items.end());
   }
   return res;
@@ -83,6 +78,15 @@ bool plan_reassignment(md::image& scratch, const controller_command& cmd, comman
     return true;
   }
   return false;
+}
+
+void continue_reassignment(md::image& scratch, const leader_report& report,
+                           std::vector<md::record>& records) {
+  const auto* t = scratch.topic(report.topic);
+  if (!t) return;
+  auto more = md::continue_goal(scratch, t->id, report.partition);
+  md::apply(scratch, more);
+  records.insert(records.end(), more.begin(), more.end());
 }
 
 } // namespace caudal::actors

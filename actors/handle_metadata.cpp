@@ -35,9 +35,13 @@ const std::vector<served_api>& served_apis() {
       {33, 0, 2}, // AlterConfigs
       {37, 0, 3}, // CreatePartitions
       {42, 0, 2}, // DeleteGroups
+      {43, 0, 2}, // ElectLeaders
       {44, 0, 1}, // IncrementalAlterConfigs
+      {45, 0, 0}, // AlterPartitionReassignments
+      {46, 0, 0}, // ListPartitionReassignments
       {47, 0, 0}, // OffsetDelete
       {60, 0, 1}, // DescribeCluster
+      {64, 0, 0}, // UnregisterBroker (drains the node: docs/compatibility.md)
   };
   return apis;
 }

@@ -66,4 +66,14 @@ void handle_list_groups(session_self self, const request_context& rc, msg::list_
 void handle_delete_groups(session_self self, const request_context& rc,
                           msg::delete_groups_request req);
 
+// Elasticity (handle_elastic.cpp): forwarded to the topic manager.
+void handle_alter_partition_reassignments(session_self self, const request_context& rc,
+                                          msg::alter_partition_reassignments_request req);
+void handle_list_partition_reassignments(session_self self, const request_context& rc,
+                                         msg::list_partition_reassignments_request req);
+void handle_elect_leaders(session_self self, const request_context& rc,
+                          msg::elect_leaders_request req);
+void handle_unregister_broker(session_self self, const request_context& rc,
+                              msg::unregister_broker_request req);
+
 } // namespace caudal::actors

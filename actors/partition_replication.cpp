@@ -123,6 +123,7 @@ struct partition_replication::impl {
   bool reassigning = false;
   std::vector<int32_t> removing;
   uint64_t sets_version = 0; // bumped by every set_replica_sets
+  bool draining = false;     // this node is decommissioned: lead elsewhere
 };
 
 partition_replication::partition_replication(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
@@ -159,6 +160,7 @@ consensus::epoch_end partition_replication::end_of_epoch(int32_t epoch) const {
 }
 
 void partition_replication::on_message(partition_self self, int32_t, const caf::message& m) {
+  if (on_elastic(self, m)) return after_step(self);
   auto msg = to_consensus(m);
   if (!msg) return;
   impl_->raft->receive(*msg, now_ms(self));
@@ -182,6 +184,7 @@ void partition_replication::on_tick(partition_self self, bool periodic) {
   if (!periodic) impl_->tick_queued = false;
   impl_->raft->tick(now_ms(self));
   hand_over_if_leaving(self);
+  hand_over_if_draining(self);
   after_step(self);
   if (!periodic) return;
   auto interval = self->state.args.replication->tick_interval_ms;
@@ -410,6 +413,50 @@ void partition_replication::hand_over_if_leaving(partition_self self) {
   for (auto v : p.raft->voters())
     if (v != me && !has(p.removing, v) && has(holding, v)) {
       p.raft->transfer_leadership(v, now_ms(self));
+      return;
+    }
+}
+
+namespace {
+
+/// A voter that may take over: caught up (holds every committed entry) and
+/// not leaving the partition.
+bool can_take_over(const consensus::replica& raft, const std::vector<int32_t>& removing,
+                   int32_t v, int32_t me) {
+  auto holding = raft.replicas_holding_committed();
+  return v != me && has(raft.voters(), v) && !has(removing, v) && has(holding, v);
+}
+
+} // namespace
+
+bool partition_replication::on_elastic(partition_self self, const caf::message& m) {
+  auto& p = *impl_;
+  if (m.match_elements<std::string, drain_atom>()) {
+    p.draining = true;
+    hand_over_if_draining(self);
+    return true;
+  }
+  if (!m.match_elements<std::string, elect_atom, int32_t>()) return false;
+  // ElectLeaders (preferred): only a leader hands over, only to a caught-up
+  // voter; otherwise the asking node times out and says why.
+  auto target = m.get_as<int32_t>(2);
+  auto me = self->state.args.replication->self;
+  if (is_leader() && p.raft->transferring_to() == consensus::no_node &&
+      can_take_over(*p.raft, p.removing, target, me))
+    p.raft->transfer_leadership(target, now_ms(self));
+  return true;
+}
+
+/// A decommissioned node's leaders hand over at once (the preferred replica
+/// first), before their replicas are moved away; checked at every tick, as
+/// a drained node may win a later election while it still votes.
+void partition_replication::hand_over_if_draining(partition_self self) {
+  auto& p = *impl_;
+  if (!p.draining || !is_leader() || p.raft->transferring_to() != consensus::no_node) return;
+  auto me = self->state.args.replication->self;
+  for (auto r : p.raft->replicas())
+    if (can_take_over(*p.raft, p.removing, r, me)) {
+      p.raft->transfer_leadership(r, now_ms(self));
       return;
     }
 }

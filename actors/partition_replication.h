@@ -61,6 +61,11 @@ private:
   std::vector<int32_t> reported_isr(int64_t now) const;
   bool completion_ready() const;
   void hand_over_if_leaving(partition_self self);
+  // Elasticity (ElectLeaders, UnregisterBroker): group-keyed messages
+  // (group, elect_atom, int32 target) and (group, drain_atom); true if `m`
+  // was one of them.
+  bool on_elastic(partition_self self, const caf::message& m);
+  void hand_over_if_draining(partition_self self);
   void after_step(partition_self self);
   std::unique_ptr<impl> impl_;
 };

@@ -124,6 +124,16 @@ void dispatch(session_self self, protocol::reader& r, const request_context& rc)
   case 44:
     return decode_and_run<msg::incremental_alter_configs_request>(self, r, rc,
                                                                   handle_incremental_alter_configs);
+  case 43:
+    return decode_and_run<msg::elect_leaders_request>(self, r, rc, handle_elect_leaders);
+  case 45:
+    return decode_and_run<msg::alter_partition_reassignments_request>(
+        self, r, rc, handle_alter_partition_reassignments);
+  case 46:
+    return decode_and_run<msg::list_partition_reassignments_request>(
+        self, r, rc, handle_list_partition_reassignments);
+  case 64:
+    return decode_and_run<msg::unregister_broker_request>(self, r, rc, handle_unregister_broker);
   case 60:
     return decode_and_run<msg::describe_cluster_request>(
         self, r, rc, [](auto s, auto& c, auto q) { handle_describe_cluster(s, c, q); });

@@ -167,7 +167,7 @@ caf::actor spawn_topic_manager(caf::actor_system& sys, topic_manager_args args) 
       return {};
     }
     publish_snapshot(self->state);
-    return topic_manager_behavior(self);
+    return caf::behavior{single_node_elastic(self).or_else(topic_manager_behavior(self))};
   });
 }
 

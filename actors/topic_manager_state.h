@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 
+#include <caf/message_handler.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "actors/topic_manager.h"
@@ -54,5 +55,9 @@ int16_t create_topic(topic_manager_self self, const std::string& name, int32_t p
 /// Moves the directories of partitions [first, end) aside and tells their
 /// actors to delete the data and stop.
 void drop_partitions(topic_manager_self self, const topic_entry& t, int32_t first = 0);
+
+/// The elasticity APIs as a one-broker Kafka answers them
+/// (topic_manager_elastic.cpp); see actors/atoms.h for the messages.
+caf::message_handler single_node_elastic(topic_manager_self self);
 
 } // namespace caudal::actors

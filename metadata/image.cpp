@@ -78,7 +78,15 @@ void apply_one(image& img, const remove_topic& r) {
   if (t == img.topics.end()) return;
   img.topic_configs.erase(t->second.name);
   img.topic_ids.erase(t->second.name);
+  std::erase_if(img.reassignment_goals, [&](const auto& g) { return g.first.first == r.id; });
   img.topics.erase(t);
+}
+void apply_one(image& img, const reassignment_goal& r) {
+  if (!find_partition(img, r.topic, r.partition)) return;
+  if (r.target.empty())
+    img.reassignment_goals.erase({r.topic, r.partition});
+  else
+    img.reassignment_goals[{r.topic, r.partition}] = r.target;
 }
 
 /// Partitions matching `pred`, in (topic name, partition) order.
@@ -116,6 +124,10 @@ const partition_state* image::partition(const uuid& t, int32_t p) const {
 const node_state* image::node(node_id id) const {
   auto it = nodes.find(id);
   return it == nodes.end() ? nullptr : &it->second;
+}
+const std::vector<node_id>* image::reassignment_goal(const uuid& topic, int32_t partition) const {
+  auto it = reassignment_goals.find({topic, partition});
+  return it == reassignment_goals.end() ? nullptr : &it->second;
 }
 bool image::is_live(node_id id) const {
   auto* n = node(id);

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "metadata/records.h"
@@ -59,12 +60,16 @@ struct image {
   std::map<std::string, uuid> topic_ids;            // by topic name
   std::map<std::string, config_map> topic_configs;  // by topic name
   std::map<std::string, config_map> broker_configs; // by broker id text, "" = default
+  /// Multi-step reassignments: the final replica list per (topic id, partition).
+  std::map<std::pair<uuid, int32_t>, std::vector<node_id>> reassignment_goals;
   bool operator==(const image&) const = default;
 
   const topic_state* topic(const std::string& name) const;
   const topic_state* topic(const uuid& id) const;
   const partition_state* partition(const uuid& topic, int32_t partition) const;
   const node_state* node(node_id id) const;
+  /// The final target of a multi-step reassignment; null when there is none.
+  const std::vector<node_id>* reassignment_goal(const uuid& topic, int32_t partition) const;
   /// Registered, unfenced and not decommissioned: eligible for new replicas.
   bool is_live(node_id id) const;
   std::vector<node_id> live_nodes() const;

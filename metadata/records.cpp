@@ -170,6 +170,16 @@ void get_fields(reader& r, config_record& x) {
 }
 void put_fields(writer& w, const remove_topic& x) { put(w, x.id); }
 void get_fields(reader& r, remove_topic& x) { get(r, x.id); }
+void put_fields(writer& w, const reassignment_goal& x) {
+  put(w, x.topic);
+  w.i32(x.partition);
+  put(w, x.target);
+}
+void get_fields(reader& r, reassignment_goal& x) {
+  get(r, x.topic);
+  x.partition = r.i32();
+  get(r, x.target);
+}
 
 /// Decodes the value of the variant alternative `I` when its type matches.
 template <size_t I = 0>

@@ -92,10 +92,20 @@ struct remove_topic {
   uuid id{};
   bool operator==(const remove_topic&) const = default;
 };
+/// The final replica list of a reassignment that moves more than one replica
+/// (AlterPartitionReassignments with a whole new list): the controller moves
+/// one replica at a time towards it, starting the next step when a leader
+/// report completes the previous one. An empty target clears the goal.
+struct reassignment_goal {
+  uuid topic{};
+  int32_t partition = 0;
+  std::vector<node_id> target;
+  bool operator==(const reassignment_goal&) const = default;
+};
 
-using record =
-    std::variant<register_node, fence_node, unfence_node, decommission_node, topic_record,
-                 partition_record, partition_change, config_record, remove_topic>;
+using record = std::variant<register_node, fence_node, unfence_node, decommission_node,
+                            topic_record, partition_record, partition_change, config_record,
+                            remove_topic, reassignment_goal>;
 
 /// The int16 type carried in a record's key (stable on disk: never renumber).
 enum class record_type : int16_t {
@@ -108,6 +118,7 @@ enum class record_type : int16_t {
   partition_change = 7,
   config = 8,
   remove_topic = 9,
+  reassignment_goal = 10,
 };
 inline constexpr int16_t record_version = 0;
 
