@@ -119,6 +119,15 @@ std::vector<std::string> split_brokers(std::string_view list) {
 }
 
 std::string kafka_error_name(int16_t code) {
+  // librdkafka abbreviates or keeps old names for a few codes; print Kafka's own.
+  switch (code) {
+  case 3:
+    return "UNKNOWN_TOPIC_OR_PARTITION";
+  case 6:
+    return "NOT_LEADER_OR_FOLLOWER";
+  default:
+    break;
+  }
   // librdkafka's response error enum uses Kafka's codes for broker errors.
   const char* name = rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(code));
   if (name == nullptr || std::strchr(name, '?') != nullptr) return "ERROR_" + std::to_string(code);

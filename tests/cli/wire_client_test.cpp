@@ -94,6 +94,9 @@ BOOST_AUTO_TEST_CASE(broker_lists_and_versions) {
   BOOST_TEST(common_version(0, 12, 1, 9).value() == 9);
   BOOST_TEST(!common_version(3, 4, 0, 2).has_value());
   BOOST_TEST(kafka_error_name(39) == "INVALID_REPLICA_ASSIGNMENT");
+  BOOST_TEST(kafka_error_name(3) == "UNKNOWN_TOPIC_OR_PARTITION"); // Kafka's name, not rdkafka's
+  BOOST_TEST(kafka_error_name(6) == "NOT_LEADER_OR_FOLLOWER");
+  BOOST_TEST(kafka_error_name(84) == "ELECTION_NOT_NEEDED");
   BOOST_TEST(describe_kafka_error(85, std::string{"none"}) == "NO_REASSIGNMENT_IN_PROGRESS: none");
 }
 

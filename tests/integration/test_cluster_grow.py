@@ -44,13 +44,33 @@ class Phases:
         self.last = now
 
 
-def run_cli(cluster, *args):
+def run_cli(cluster, *args, expect=0):
+    """Runs the real CLI against all nodes; checks its exit code; returns stdout + stderr."""
     started = time.monotonic()
     r = cluster.cli(*args, timeout=CLI_TIMEOUT)
     print(f"$ caudal {' '.join(args)}   (exit {r.returncode}, "
           f"{time.monotonic() - started:.1f}s)\n{r.stdout}{r.stderr}", flush=True)
-    check_equal(r.returncode, 0, f"caudal {' '.join(args)}: exit code")
-    return r.stdout
+    check_equal(r.returncode, expect, f"caudal {' '.join(args)}: exit code")
+    return r.stdout + r.stderr
+
+
+def check_other_commands(cluster):
+    """reassignments / elect-leaders / reassign on the balanced cluster, and their errors."""
+    out = run_cli(cluster, "cluster", "reassignments")
+    check("no reassignment in progress" in out, "nothing pending after rebalance --wait")
+    out = run_cli(cluster, "cluster", "elect-leaders", "--topic", TOPIC)
+    rows = [line.split() for line in out.splitlines() if line.startswith(TOPIC + " ")]
+    check_equal(len(rows), PARTITIONS, "elect-leaders: one row per partition")
+    out = run_cli(cluster, "cluster", "reassign", "--topic", TOPIC, "--partition", "0",
+                  "--cancel", expect=1)
+    check("caudal: cluster reassign: " in out and "NO_REASSIGNMENT_IN_PROGRESS" in out,
+          "cancel without a pending move is refused")
+    out = run_cli(cluster, "cluster", "reassign", "--topic", TOPIC, "--partition", "0",
+                  "--replicas", "1,1", expect=2)
+    check("not a list of distinct node ids" in out, "usage error for a bad replica list")
+    out = run_cli(cluster, "cluster", "reassign", "--topic", "no-such-topic", "--partition", "0",
+                  "--replicas", "1,2,3", expect=1)
+    check("UNKNOWN_TOPIC_OR_PARTITION" in out, "reassign of an unknown topic is refused")
 
 
 def holders(cluster, topic=None):
@@ -131,6 +151,7 @@ def test(cluster):
     run_cli(cluster, "cluster", "rebalance", "--wait", "--poll-ms", "500")
     phases.end("rebalance --wait")
     check_node4_joined(cluster)
+    check_other_commands(cluster)
     cc.wait_progress(writers, "after the rebalance")
     phases.end("checks after the rebalance")
 
