@@ -61,6 +61,15 @@ def check_other_commands(cluster):
     out = run_cli(cluster, "cluster", "elect-leaders", "--topic", TOPIC)
     rows = [line.split() for line in out.splitlines() if line.startswith(TOPIC + " ")]
     check_equal(len(rows), PARTITIONS, "elect-leaders: one row per partition")
+    # One move by hand: partition 0's last replica goes to the node it is not on.
+    replicas = cluster.partitions(TOPIC)[0].replicas
+    spare = next(n for n in (1, 2, 3, 4) if n not in replicas)
+    target = replicas[:-1] + [spare]
+    run_cli(cluster, "cluster", "reassign", "--topic", TOPIC, "--partition", "0",
+            "--replicas", ",".join(map(str, target)))
+    ch.wait_for(lambda: "no reassignment in progress" in cluster.cli(
+        "cluster", "reassignments").stdout, 60, "the manual move to complete")
+    check_equal(cluster.partitions(TOPIC)[0].replicas, target, "partition 0 after reassign")
     out = run_cli(cluster, "cluster", "reassign", "--topic", TOPIC, "--partition", "0",
                   "--cancel", expect=1)
     check("caudal: cluster reassign: " in out and "NO_REASSIGNMENT_IN_PROGRESS" in out,
