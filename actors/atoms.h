@@ -47,6 +47,9 @@ using epoch_atom = caf::atom_constant<caf::atom("epochend")>;
 using command_atom = caf::atom_constant<caf::atom("command")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using image_atom = caf::atom_constant<caf::atom("image")>;
+/// A session re-checks whether its node serves yet; the cluster topic
+/// manager asks the controller for its incarnation again.
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
 // Elasticity admin APIs (actors/handle_elastic.cpp -> topic managers):
 //   (reassign_atom, alter/list_partition_reassignments_request, int32 node)

@@ -176,9 +176,21 @@ topic_entry entry_for(const cluster_topic_state& st, const metadata::topic_state
   return e;
 }
 
+/// Latches `serving` once the image shows this process's registration,
+/// unfenced: everything committed before the restart is applied by then.
+void check_caught_up(cluster_topic_state& st) {
+  if (st.serving || st.incarnation == 0) return;
+  auto* me = st.image->node(st.args.node_id);
+  if (!me || me->fenced || me->registration.incarnation != st.incarnation) return;
+  st.serving = true;
+  spdlog::info("node {}: metadata caught up; serving clients", st.args.node_id);
+}
+
 void publish_snapshot(cluster_topic_self self) {
   auto& st = self->state;
+  check_caught_up(st);
   auto snap = std::make_shared<metadata_snapshot>();
+  snap->serving = st.serving;
   for (auto& [id, n] : st.image->nodes) {
     if (n.fenced || n.decommissioned) continue;
     auto& r = n.registration;
@@ -219,6 +231,22 @@ void follow_image(cluster_topic_self self, image_ptr img, int32_t leader) {
   elastic_follow_image(self); // cluster_topic_elastic.cpp
 }
 
+/// Asks the local controller which incarnation this process registers with
+/// (readiness waits for the image to show it).
+void learn_incarnation(cluster_topic_self self) {
+  self->request(self->state.args.controller, std::chrono::seconds{10}, status_atom::value)
+      .then(
+          [self](controller_status& s) {
+            self->state.incarnation = s.incarnation;
+            publish_snapshot(self);
+          },
+          [self](caf::error& e) {
+            spdlog::warn("node {}: controller status: {}; asking again", self->state.args.node_id,
+                         self->system().render(e));
+            self->delayed_send(self, std::chrono::seconds{1}, retry_atom::value);
+          });
+}
+
 } // namespace
 
 void send_command(cluster_topic_self self, controller_command cmd,
@@ -252,18 +280,22 @@ caf::actor spawn_cluster_topic_manager(caf::actor_system& sys, cluster_topic_man
     publish_snapshot(self);
     self->send(self->state.args.controller, subscribe_atom::value,
                caf::actor_cast<caf::actor>(self));
-    return caf::behavior{cluster_topic_admin(self).or_else(cluster_topic_elastic(self)).or_else(caf::message_handler{
-        [=](image_atom, image_ptr& img, int32_t leader) {
-          follow_image(self, std::move(img), leader);
-        },
-        [=](done_atom, uint64_t id) { // a waiter's deadline
-          auto it = self->state.waiters.find(id);
-          if (it == self->state.waiters.end()) return;
-          auto done = std::move(it->second.done);
-          self->state.waiters.erase(it);
-          done();
-        },
-    })};
+    learn_incarnation(self);
+    return caf::behavior{cluster_topic_admin(self)
+                             .or_else(cluster_topic_elastic(self))
+                             .or_else(caf::message_handler{
+                                 [=](image_atom, image_ptr& img, int32_t leader) {
+                                   follow_image(self, std::move(img), leader);
+                                 },
+                                 [=](retry_atom) { learn_incarnation(self); },
+                                 [=](done_atom, uint64_t id) { // a waiter's deadline
+                                   auto it = self->state.waiters.find(id);
+                                   if (it == self->state.waiters.end()) return;
+                                   auto done = std::move(it->second.done);
+                                   self->state.waiters.erase(it);
+                                   done();
+                                 },
+                             })};
   });
 }
 

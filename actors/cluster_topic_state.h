@@ -60,6 +60,8 @@ struct cluster_topic_state {
   std::map<std::pair<protocol::uuid, int32_t>, local_partition> local;
   std::map<uint64_t, image_waiter> waiters;
   uint64_t next_waiter = 1;
+  uint64_t incarnation = 0; // this process's registration (0 until the controller said)
+  bool serving = false;     // the image has caught up to that registration (latched)
   std::map<uint64_t, pending_election> elections;
   uint64_t next_election = 1;
   bool election_timer = false; // re-asks leaders while elections are pending

@@ -42,8 +42,8 @@ void fail_stop(controller_self self, const std::string& why) {
 
 controller_status status_of(controller_state& st) {
   auto& r = *st.replica;
-  return controller_status{st.args.node_id,    r.leader(), r.epoch(),    to_string(r.role()),
-                           r.high_watermark(), st.applied, st.registered};
+  return controller_status{st.args.node_id,    r.leader(), r.epoch(),     to_string(r.role()),
+                           r.high_watermark(), st.applied, st.registered, st.incarnation};
 }
 
 void on_peer(controller_self self, int32_t from, const caf::message& m) {

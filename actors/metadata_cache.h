@@ -47,6 +47,11 @@ struct metadata_snapshot {
   int32_t controller_id = -1;       // -1: this node
   std::map<std::string, std::shared_ptr<const topic_entry>> topics;
   std::map<protocol::uuid, std::string> names_by_id;
+  /// False while a restarted cluster node's image has not caught up with the
+  /// metadata log (up to its own registration): sessions hold client
+  /// requests meanwhile, as a Kafka broker does until it has caught up, so
+  /// that no client learns from a stale image (say, that a topic is unknown).
+  bool serving = true;
 
   const topic_entry* find(const std::string& name) const {
     auto it = topics.find(name);

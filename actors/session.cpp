@@ -180,6 +180,32 @@ void on_frame(session_self self, protocol::byte_buffer& frame) {
   dispatch(self, r, rc);
 }
 
+bool node_serving(session_self self) { return self->state.ctx.metadata->get()->serving; }
+
+constexpr auto held_recheck = std::chrono::milliseconds{50};
+
+/// Requests wait (in order) until the node serves: the listener's in-flight
+/// byte limit still applies to them, and a client that gives up closes.
+void on_frame_or_hold(session_self self, protocol::byte_buffer& frame) {
+  auto& st = self->state;
+  if (st.held.empty() && node_serving(self)) return on_frame(self, frame);
+  if (st.held.empty()) self->delayed_send(self, held_recheck, retry_atom::value);
+  st.held.push_back(std::move(frame));
+}
+
+void release_held(session_self self) {
+  auto& st = self->state;
+  if (!node_serving(self)) {
+    self->delayed_send(self, held_recheck, retry_atom::value);
+    return;
+  }
+  while (!st.held.empty()) {
+    auto frame = std::move(st.held.front());
+    st.held.pop_front();
+    on_frame(self, frame);
+  }
+}
+
 } // namespace
 
 caf::actor spawn_session(caf::actor_system& sys, node_context ctx, connection_sink sink) {
@@ -187,7 +213,8 @@ caf::actor spawn_session(caf::actor_system& sys, node_context ctx, connection_si
     self->state.ctx = std::move(c);
     self->state.sink = std::move(s);
     return caf::behavior{
-        [=](frame_atom, protocol::byte_buffer& frame) { on_frame(self, frame); },
+        [=](frame_atom, protocol::byte_buffer& frame) { on_frame_or_hold(self, frame); },
+        [=](retry_atom) { release_held(self); },
     };
   });
 }

@@ -2,6 +2,7 @@
 // Internal state and helpers of the session actor, shared by the API handler
 // translation units (handle_*.cpp).
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -29,6 +30,9 @@ struct session_state {
   std::map<uint64_t, pending_response> pending; // by request sequence number
   fetch_session_cache fetch_sessions;
   bool closed = false;
+  // Frames that arrived before this node served clients (a restarted
+  // cluster node catching up with the metadata log), in arrival order.
+  std::deque<protocol::byte_buffer> held;
   static inline const char* name = "session";
 };
 
