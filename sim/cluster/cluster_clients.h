@@ -1,8 +1,9 @@
 #pragma once
 // The Kafka clients of a multi-node run, speaking the wire protocol through
 // in-process sessions (sim/client.h) to whichever node they choose:
-//   - an admin creates the topic (replication factor = nodes,
-//     min.insync.replicas=2), retrying until the controller answers;
+//   - an admin creates the topic (replication factor as configured, by
+//     default the number of nodes; min.insync.replicas=2), retrying until
+//     the controller answers;
 //   - idempotent producers (InitProducerId, per-partition sequences, one
 //     batch in flight, acks=all) find each partition's leader with Metadata
 //     and resend the same batch (same producer id, epoch, base sequence) on
@@ -30,7 +31,7 @@ namespace caudal::sim::cluster {
 struct clients_config {
   std::string topic = "events";
   int32_t partitions = 3;
-  int16_t replication_factor = 3;
+  int16_t replication_factor = 0; // 0: the number of nodes
   int producers = 3;
   int consumers = 1;
   int keys_per_producer = 3;

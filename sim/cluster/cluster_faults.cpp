@@ -35,6 +35,8 @@ void cluster_world::run_fault() {
   if (f.rolling_restart) kinds.push_back(&cluster_world::fault_rolling_restart);
   if (f.pauses) kinds.push_back(&cluster_world::fault_pause);
   if (f.majority_power_loss) kinds.push_back(&cluster_world::fault_power_loss);
+  if (f.reassign) kinds.push_back(&cluster_world::fault_reassign);
+  if (f.decommission) kinds.push_back(&cluster_world::fault_decommission);
   if (kinds.empty()) return;
   auto k = kinds[static_cast<size_t>(loop.uniform(0, static_cast<int64_t>(kinds.size()) - 1))];
   (this->*k)();

@@ -1,6 +1,9 @@
 #include "sim/cluster/cluster_node.h"
 
+#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
+
+#include "actors/atoms.h"
 
 #include "actors/cluster_topic_manager.h"
 #include "actors/controller_actor.h"
@@ -37,6 +40,8 @@ std::string cluster_node::start() {
     kill();
     return "controller: " + error;
   }
+  controller_ = controller;
+  watch_image();
   start_manager(seed, clock, controller);
   up_ = true;
   return "";
@@ -117,6 +122,9 @@ void cluster_node::kill() {
   sessions_.clear();
   for (auto& a : actors_) caf::anon_send_exit(a, caf::exit_reason::kill);
   actors_.clear();
+  controller_ = caf::actor{};
+  image_.reset();
+  controller_leader_ = -1;
   up_ = false;
 }
 
@@ -126,6 +134,21 @@ caf::actor cluster_node::connect(actors::connection_sink sink) {
   sessions_.push_back(s);
   spawned(s);
   return s;
+}
+
+// A watcher of the node (killed and held with it) keeps the controller's
+// latest image for the simulator: the reassignment faults pick moves from it
+// and the final checks read the replica lists from it.
+void cluster_node::watch_image() {
+  auto watcher = sys_.spawn([this](caf::event_based_actor*) -> caf::behavior {
+    return {[this](actors::image_atom, const actors::image_ptr& img, int32_t leader) {
+      image_ = img;
+      controller_leader_ = leader;
+    }};
+  });
+  spawned(watcher);
+  actors_.push_back(watcher);
+  caf::anon_send(controller_, actors::subscribe_atom::value, watcher);
 }
 
 void cluster_node::spawned(const caf::actor& a) {

@@ -20,6 +20,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/connection_sink.h"
+#include "actors/controller_messages.h"
 #include "actors/node_context.h"
 #include "sim/network/sim_network.h"
 #include "storage/file_io.h"
@@ -57,6 +58,13 @@ public:
   uint64_t boots() const { return boots_; }
   /// A new client session, or an invalid handle while the node is down.
   caf::actor connect(actors::connection_sink sink);
+  /// The controller actor (invalid while the node is down): the simulator's
+  /// reassignment faults send it (command_atom, controller_command).
+  caf::actor controller() const { return controller_; }
+  /// The metadata image this node's controller last published and the
+  /// controller leader it named (nullptr / -1 before the first, or while down).
+  const actors::image_ptr& image() const { return image_; }
+  int32_t controller_leader() const { return controller_leader_; }
   /// The data directory of the node on its filesystem.
   std::string log_dir() const { return "/node" + std::to_string(args_.id) + "/data"; }
 
@@ -64,12 +72,16 @@ private:
   caf::actor start_controller(uint64_t seed, const actors::node_clock& clock, std::string& error);
   void start_manager(uint64_t seed, const actors::node_clock& clock, caf::actor controller);
   void spawned(const caf::actor& a);
+  void watch_image();
 
   caf::actor_system& sys_;
   cluster_node_args args_;
   std::unique_ptr<storage::metastore> meta_;
   std::vector<caf::actor> actors_; // killed at a crash (partitions die with the manager)
   std::vector<caf::actor> sessions_;
+  caf::actor controller_;
+  actors::image_ptr image_;
+  int32_t controller_leader_ = -1;
   actors::node_context ctx_;
   bool up_ = false;
   uint64_t boots_ = 0;

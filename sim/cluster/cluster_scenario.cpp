@@ -54,14 +54,16 @@ std::string apply(const json& obj, const std::string& where,
 }
 
 std::map<std::string, setter> fault_keys(fault_mix& f) {
-  return {{"crashes", flag(f.crashes)}, {"partitions", flag(f.partitions)},
-          {"one_way", flag(f.one_way)}, {"flaps", flag(f.flaps)},
-          {"clogs", flag(f.clogs)},     {"rolling_restart", flag(f.rolling_restart)},
-          {"pauses", flag(f.pauses)},   {"majority_power_loss", flag(f.majority_power_loss)}};
+  return {{"crashes", flag(f.crashes)},   {"partitions", flag(f.partitions)},
+          {"one_way", flag(f.one_way)},   {"flaps", flag(f.flaps)},
+          {"clogs", flag(f.clogs)},       {"rolling_restart", flag(f.rolling_restart)},
+          {"pauses", flag(f.pauses)},     {"majority_power_loss", flag(f.majority_power_loss)},
+          {"reassign", flag(f.reassign)}, {"decommission", flag(f.decommission)}};
 }
 
 std::map<std::string, setter> workload_keys(clients_config& w) {
   return {{"partitions", number<int32_t>(w.partitions, 1, 64)},
+          {"replication_factor", number<int16_t>(w.replication_factor, 1, 9)},
           {"producers", number<int>(w.producers, 1, 64)},
           {"consumers", number<int>(w.consumers, 0, 64)},
           {"keys_per_producer", number<int>(w.keys_per_producer, 1, 1000)},

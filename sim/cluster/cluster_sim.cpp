@@ -33,7 +33,14 @@ struct lmdb_dir {
 };
 
 bool setup(cluster_world& w) {
+  if (w.replication_factor > w.cfg.nodes) {
+    w.hist.violation("setup: replication factor " + std::to_string(w.replication_factor) + " > " +
+                     std::to_string(w.cfg.nodes) + " nodes");
+    return false;
+  }
   for (auto& h : w.hosts) w.boot(*h);
+  auto clients_cfg = w.cfg.clients;
+  clients_cfg.replication_factor = w.replication_factor;
   w.clients = std::make_unique<cluster_clients>(
       w.loop,
       [&] {
@@ -42,7 +49,7 @@ bool setup(cluster_world& w) {
         return nodes;
       }(),
       w.hist, [&w](const std::string& who, const std::string& what) { w.log(who, what); },
-      w.cfg.clients);
+      clients_cfg);
   w.clients->start();
   if (w.loop.run_until(w.loop.now_ms() + 30000, [&] { return w.clients->topic_ready(); }))
     return true;
@@ -69,17 +76,31 @@ void liveness(cluster_world& w) {
                             c.verifier_status());
   if (!w.loop.run_until(deadline, [&] { return c.consumers_caught_up(); }))
     return w.hist.violation("liveness: consumers did not reach the high watermarks in the bound");
+  // Every reassignment (and drain) the faults started must finish too.
+  std::string why;
+  if (!w.loop.run_until(deadline, [&] { return w.moves_settled(why); }))
+    w.hist.violation("liveness: a reassignment did not complete in the bound: " + why);
 }
 
 // All actors stopped (no crash: the disks keep what the nodes wrote), then
 // every replica's committed prefix is compared.
+// Only the nodes the final image lists hold a partition: a node it moved off
+// dropped its copy, and a leftover directory there is no replica.
 void check_replicas_after_stop(cluster_world& w) {
+  auto img = w.final_image();
+  std::map<int32_t, std::vector<int32_t>> replicas;
+  const auto* t = img ? img->topic(w.cfg.clients.topic) : nullptr;
+  if (!t) w.hist.violation("no node has an image of the topic at the end");
+  if (t) {
+    w.check_moves(*img);
+    for (auto& [p, ps] : t->partitions) replicas[p] = ps.replicas;
+  }
   for (auto& h : w.hosts) h->node->kill();
   w.loop.drain();
   std::vector<replica_disk> disks;
   for (auto& h : w.hosts) disks.push_back(replica_disk{h->id, &h->disk, h->node->log_dir()});
   for (auto& v : check_replicas(disks, w.cfg.clients.topic, w.clients->final_high_watermarks(),
-                                w.loop.now_ms()))
+                                replicas, w.loop.now_ms()))
     w.hist.violation(v);
   for (auto& [p, hw] : w.clients->final_high_watermarks())
     w.log("sim", "p" + std::to_string(p) + " committed up to " + std::to_string(hw));
@@ -133,6 +154,10 @@ cluster_sim_result run_cluster_sim(const cluster_sim_config& cfg) {
   r.rolling_restarts = counts.rolling_restarts;
   r.restarts = counts.restarts;
   r.pauses = counts.pauses;
+  r.reassign_attempts = counts.reassign_attempts;
+  r.moves_started = counts.moves_started;
+  r.moves_completed = counts.moves_completed;
+  r.decommissions = counts.decommissions;
   return r;
 }
 
@@ -145,8 +170,11 @@ std::string cluster_sim_result::summary() const {
          " partitions=" + std::to_string(partitions) + " one_way=" + std::to_string(one_way) +
          " flaps=" + std::to_string(flaps) + " clogs=" + std::to_string(clogs) +
          " rolling=" + std::to_string(rolling_restarts) + " pauses=" + std::to_string(pauses) +
-         " restarts=" + std::to_string(restarts) + " sent=" + std::to_string(sent) +
-         " acked=" + std::to_string(acked) + " net_delivered=" + std::to_string(net_delivered) +
+         " restarts=" + std::to_string(restarts) +
+         " reassigns=" + std::to_string(reassign_attempts) + "/" + std::to_string(moves_started) +
+         "/" + std::to_string(moves_completed) + " decommissions=" + std::to_string(decommissions) +
+         " sent=" + std::to_string(sent) + " acked=" + std::to_string(acked) +
+         " net_delivered=" + std::to_string(net_delivered) +
          " net_dropped=" + std::to_string(net_dropped) + " jobs=" + std::to_string(jobs);
 }
 
@@ -167,6 +195,10 @@ sweep_totals sweep_cluster_sim(cluster_sim_config base, uint64_t first, uint64_t
     t.rolling_restarts += r.rolling_restarts;
     t.pauses += r.pauses;
     t.acked += r.acked;
+    t.reassign_attempts += r.reassign_attempts;
+    t.moves_started += r.moves_started;
+    t.moves_completed += r.moves_completed;
+    t.decommissions += r.decommissions;
     t.sim_ms += r.sim_ms;
     if (on_result) on_result(r);
   }

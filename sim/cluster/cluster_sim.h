@@ -29,6 +29,14 @@ struct fault_mix {
   // both losing unsynced data. Survivable with honest fsyncs: every acks=all
   // record was fsynced on a majority before it was acknowledged.
   bool majority_power_loss = false;
+  // Reassignment under load: a partition's replica (often its leader) is
+  // replaced by a node outside its replica list, through the controller
+  // command path (reassign_partitions_cmd to a random live node). Needs
+  // nodes > replication factor.
+  bool reassign = false;
+  // Once per run, a node is drained (decommission_node_cmd) while nodes >
+  // replication factor remain.
+  bool decommission = false;
 };
 
 struct cluster_sim_config {
@@ -57,6 +65,9 @@ struct cluster_sim_result {
   int64_t sim_ms = 0;
   uint64_t crashes = 0, power_losses = 0, partitions = 0, one_way = 0, flaps = 0, clogs = 0,
            rolling_restarts = 0, restarts = 0, pauses = 0;
+  // Reassignment faults: commands sent, moves the controller accepted, moves
+  // found complete in the final image, drains accepted.
+  uint64_t reassign_attempts = 0, moves_started = 0, moves_completed = 0, decommissions = 0;
   uint64_t sent = 0, acked = 0, jobs = 0;
   uint64_t net_delivered = 0, net_dropped = 0, net_duplicated = 0;
   /// "seed S ok hash=... sim_ms=... crashes=..." (one line).
@@ -69,6 +80,7 @@ struct sweep_totals {
   uint64_t runs = 0, failures = 0;
   uint64_t crashes = 0, power_losses = 0, partitions = 0, one_way = 0, flaps = 0, clogs = 0,
            rolling_restarts = 0, pauses = 0, acked = 0;
+  uint64_t reassign_attempts = 0, moves_started = 0, moves_completed = 0, decommissions = 0;
   int64_t sim_ms = 0;
 };
 

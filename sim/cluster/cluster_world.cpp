@@ -1,9 +1,13 @@
 #include "sim/cluster/cluster_world.h"
 
+#include <caf/send.hpp>
+
 namespace caudal::sim::cluster {
 
 cluster_world::cluster_world(const cluster_sim_config& c, const std::string& lmdb_dir)
     : cfg(c), dir(lmdb_dir), trace(c.trace) {
+  replication_factor = static_cast<int16_t>(
+      cfg.clients.replication_factor > 0 ? cfg.clients.replication_factor : cfg.nodes);
   net = std::make_unique<sim_network>(sys, cfg.seed ^ 0x6e6574776f726bULL);
   base_link.latency_min_ms = 1;
   base_link.latency_max_ms = 5;
@@ -34,6 +38,7 @@ cluster_world::cluster_world(const cluster_sim_config& c, const std::string& lmd
 // Teardown: clients first (their connections' handlers refer to them), then
 // every node's actors, whose last jobs run before the disks go away.
 cluster_world::~cluster_world() {
+  for (auto& a : askers) caf::anon_send_exit(a, caf::exit_reason::kill);
   for (auto& h : hosts) h->node->kill();
   loop.drain();
   clients.reset();

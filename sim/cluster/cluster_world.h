@@ -3,6 +3,8 @@
 // cluster_faults.cpp). Members are declared so that destruction runs in a
 // safe order: clients, nodes, network, disks, then the actor system.
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -10,6 +12,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include "actors/controller_messages.h"
 #include "sim/cluster/cluster_history.h"
 #include "sim/cluster/cluster_node.h"
 #include "sim/cluster/cluster_sim.h"
@@ -45,8 +48,22 @@ struct cluster_world {
   int32_t impaired = -1;   // the node a budgeted fault holds (-1: none)
   uint64_t impairment = 0; // generation: a stale release event sees it change
   link_config base_link;
-  std::set<int32_t> paused;     // nodes whose jobs the loop holds
-  int64_t clogged_until_ms = 0; // clogs are not healed: they expire (settle waits for them)
+  std::set<int32_t> paused;       // nodes whose jobs the loop holds
+  int64_t clogged_until_ms = 0;   // clogs are not healed: they expire (settle waits for them)
+  int16_t replication_factor = 3; // of the workload's topic (resolved: 0 in the config = nodes)
+
+  // Reassignment faults (cluster_moves.cpp). Per partition, the last move
+  // the faults asked for: `certain` once the controller accepted it and
+  // nothing asked later could have changed its target (an unanswered
+  // command may still commit; a drain may move the partition again).
+  struct move_goal {
+    std::vector<int32_t> target;
+    bool certain = false;
+  };
+  std::map<int32_t, move_goal> moves;
+  int32_t drained = -1; // the node a decommission was sent for (-1: none)
+  std::vector<caf::actor>
+      askers; // one-shot actors awaiting controller answers (killed at teardown)
 
   cluster_world(const cluster_sim_config& c, const std::string& lmdb_dir);
   ~cluster_world();
@@ -62,6 +79,17 @@ struct cluster_world {
   // cluster_faults.cpp
   void start_faults();
   void heal();
+
+  // cluster_moves.cpp
+  /// The image the final checks read: the one of the node its own
+  /// controller names as leader (every node applies the same log), else any.
+  actors::image_ptr final_image() const;
+  /// True when every up node's image shows the workload's topic with no
+  /// reassignment pending and all agree on its replica lists; else `why`.
+  bool moves_settled(std::string& why) const;
+  /// Every move the faults started ended at its target; every drained node
+  /// holds no replica. Violations go to the history.
+  void check_moves(const metadata::image& img);
 
 private:
   void schedule_fault();
@@ -79,6 +107,15 @@ private:
   void fault_pause();
   void fault_rolling_restart();
   void roll(size_t index, uint64_t generation);
+  void fault_reassign();
+  void fault_decommission();
+  void reassign(int32_t via, const metadata::image& img, int32_t partition);
+  void on_reassigned(int32_t partition, const std::vector<int32_t>& target,
+                     const actors::command_result& r);
+  void on_decommissioned(int32_t node, const actors::command_result& r);
+  int32_t random_up_node();
+  void send_command(int32_t via, actors::controller_command cmd,
+                    std::function<void(const actors::command_result&)> done);
 };
 
 } // namespace caudal::sim::cluster

@@ -61,11 +61,19 @@ std::string compare(const std::vector<log_batch>& a, const std::vector<log_batch
 std::vector<std::string> check_replicas(const std::vector<replica_disk>& disks,
                                         const std::string& topic,
                                         const std::map<int32_t, int64_t>& committed,
+                                        const std::map<int32_t, std::vector<int32_t>>& replicas,
                                         int64_t now_ms) {
   std::vector<std::string> out;
   for (auto& [p, hw] : committed) {
+    auto listed = replicas.find(p);
+    if (listed == replicas.end() || listed->second.empty()) {
+      out.push_back("no replica list for p" + std::to_string(p) + " in the final image");
+      continue;
+    }
     std::map<int32_t, std::vector<log_batch>> copies;
     for (auto& d : disks) {
+      auto& nodes = listed->second;
+      if (std::find(nodes.begin(), nodes.end(), d.node) == nodes.end()) continue;
       auto err = committed_batches(d, topic, p, hw, now_ms, copies[d.node]);
       if (!err.empty())
         out.push_back("replica p" + std::to_string(p) + " on n" + std::to_string(d.node) + ": " +
@@ -81,6 +89,10 @@ std::vector<std::string> check_replicas(const std::vector<replica_disk>& disks,
                       " holds " + std::to_string(end_of(batches)) + " of the " +
                       std::to_string(hw) + " committed offsets after the settle time");
       common = std::min(common, end_of(batches));
+    }
+    if (copies.size() != listed->second.size()) {
+      out.push_back("p" + std::to_string(p) + " lists a node the run does not have");
+      if (copies.empty()) continue;
     }
     auto first = prefix(copies.begin()->second, common);
     for (auto& [node, batches] : copies) {

@@ -7,8 +7,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "protocol/record_builder.h"
 #include "sim/cluster/cluster_scenario.h"
 #include "sim/cluster/cluster_sim.h"
+#include "sim/cluster/replica_check.h"
+#include "storage/mem_filesystem.h"
+#include "storage/partition_log.h"
 
 using namespace caudal::sim::cluster;
 
@@ -50,7 +54,39 @@ uint64_t first_failing(const cluster_sim_config& cfg, uint64_t first, uint64_t c
   return 0;
 }
 
+/// Writes `batches` one-record batches to partition 0 of "events" in `dir`.
+void write_log(caudal::storage::filesystem& fs, const std::string& dir, int batches) {
+  namespace st = caudal::storage;
+  auto log = st::partition_log::open(fs, st::partition_dir(dir, "events", 0), st::log_config{}, 0);
+  BOOST_REQUIRE(log);
+  for (int i = 0; i < batches; ++i) {
+    caudal::protocol::batch_builder b;
+    b.add_text(1000, "k", "v" + std::to_string(i));
+    auto bytes = b.build();
+    BOOST_REQUIRE((*log)->append(bytes, 1, 1000));
+  }
+  BOOST_REQUIRE((*log)->flush());
+}
+
 } // namespace
+
+// A node the partition moved off keeps a stale, shorter directory: the check
+// compares only the replicas the final image lists.
+BOOST_AUTO_TEST_CASE(replica_check_reads_only_listed_replicas) {
+  caudal::storage::mem_filesystem a, b, c;
+  write_log(a, "/d", 3);
+  write_log(b, "/d", 3);
+  write_log(c, "/d", 1);
+  std::vector<replica_disk> disks{{1, &a, "/d"}, {2, &b, "/d"}, {3, &c, "/d"}};
+  std::map<int32_t, int64_t> committed{{0, 3}};
+  BOOST_TEST(check_replicas(disks, "events", committed, {{0, {1, 2}}}, 0).empty());
+  auto all = check_replicas(disks, "events", committed, {{0, {1, 2, 3}}}, 0);
+  BOOST_REQUIRE(all.size() == 1u);
+  BOOST_TEST(all[0].find("on n3 holds 1 of the 3") != std::string::npos);
+  auto none = check_replicas(disks, "events", committed, {}, 0);
+  BOOST_REQUIRE(none.size() == 1u);
+  BOOST_TEST(none[0] == "no replica list for p0 in the final image");
+}
 
 BOOST_AUTO_TEST_CASE(mixed_sweep_of_50_seeds) {
   auto t = clean_sweep("cluster-mixed.json", 1, 50);
@@ -69,6 +105,23 @@ BOOST_AUTO_TEST_CASE(fault_scenarios) {
   BOOST_TEST(clean_sweep("cluster-leader-faults.json", 100, 10).crashes > 5u);
   BOOST_TEST(clean_sweep("cluster-flaky-network.json", 200, 10).flaps > 5u);
   BOOST_TEST(clean_sweep("cluster-power-loss.json", 300, 10).power_losses > 5u);
+}
+
+// Reassignment under load: 4 nodes, RF=3, moves mixed with crashes,
+// partitions, pauses and flaps. Every seed must pass (every move completes
+// and the replicas the final image lists are identical), and the moves must
+// actually have happened.
+BOOST_AUTO_TEST_CASE(reassign_sweep_of_30_seeds) {
+  auto t = clean_sweep("cluster-reassign.json", 400, 30);
+  BOOST_TEST(t.failures == 0u);
+  BOOST_TEST(t.reassign_attempts > 60u);
+  BOOST_TEST(t.moves_started > 30u);
+  BOOST_TEST(t.moves_completed > 30u);
+  BOOST_TEST(t.crashes > 10u);
+  BOOST_TEST(t.partitions > 5u);
+  BOOST_TEST(t.pauses > 5u);
+  BOOST_TEST(t.flaps > 10u);
+  BOOST_TEST(t.acked > 30u * 100u);
 }
 
 BOOST_AUTO_TEST_CASE(same_seed_same_hash_and_trace) {
@@ -126,4 +179,13 @@ BOOST_AUTO_TEST_CASE(scenario_errors_are_reported) {
   BOOST_TEST(parse_cluster_scenario("[", cfg) == "not valid JSON");
   BOOST_TEST(parse_cluster_scenario("{\"workload\": {\"producers\": 5}}", cfg) == "");
   BOOST_TEST(cfg.clients.producers == 5);
+  BOOST_TEST(parse_cluster_scenario("{\"workload\": {\"replication_factor\": 0}}", cfg) ==
+             "bad value for workload.replication_factor");
+  BOOST_TEST(parse_cluster_scenario("{\"faults\": {\"reassign\": 1}}", cfg) ==
+             "bad value for faults.reassign");
+  BOOST_TEST(parse_cluster_scenario(
+                 "{\"faults\": {\"reassign\": true}, \"workload\": {\"replication_factor\": 3}}",
+                 cfg) == "");
+  BOOST_TEST(cfg.faults.reassign);
+  BOOST_TEST(cfg.clients.replication_factor == 3);
 }
