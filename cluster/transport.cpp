@@ -108,9 +108,17 @@ using transport_actor = caf::stateful_actor<transport_state>;
 
 void connect(transport_actor* self, int32_t node);
 
+// The group key under which a transport receives other nodes' hellos at its
+// own router: (peer_deliver_atom, from, (return_path_group, caf::actor router)).
+const std::string return_path_group = "__transport/return-path";
+
+/// A link without an address (it came from a hello) cannot be dialled.
+bool dialable(const link& l) { return l.addr.port != 0; }
+
 void schedule_retry(transport_actor* self, int32_t node) {
   auto& st = self->state;
   auto& l = st.links[node];
+  if (!dialable(l)) return; // the peer dials again and says hello
   auto delay = backoff_delay_ms(st.cfg.backoff_min_ms, st.cfg.backoff_max_ms, l.failures, st.rng());
   ++l.failures;
   self->delayed_send(self, milliseconds{delay}, caf::connect_atom::value, node, l.generation);
@@ -134,6 +142,26 @@ void on_connected(transport_actor* self, int32_t node, uint64_t generation,
   self->monitor(l.router);
   l.connecting = false;
   l.failures = 0;
+  ++l.connects;
+  // Tell the peer how to reach us over this connection: a node that is not
+  // in its configuration (a new non-voter) has no address it could dial
+  // until its registration is committed, which needs these answers.
+  auto& st = self->state;
+  if (st.cfg.router)
+    self->send(l.router, peer_deliver_atom::value, st.cfg.self_node,
+               caf::make_message(return_path_group, st.cfg.router));
+}
+
+/// A peer's hello: adopt its router as the way back when this node has no
+/// live link to it (an address learnt later replaces it, set_address).
+void on_hello(transport_actor* self, int32_t node, const caf::message& m) {
+  auto& st = self->state;
+  if (node == st.cfg.self_node || !m.match_elements<std::string, caf::actor>()) return;
+  auto router = m.get_as<caf::actor>(1);
+  auto& l = st.links[node];
+  if (l.router || !router) return;
+  l.router = router;
+  self->monitor(l.router);
   ++l.connects;
 }
 
@@ -306,7 +334,11 @@ caf::behavior transport(transport_actor* self, transport_config cfg) {
   self->state.cfg = std::move(cfg);
   self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
   for (auto& [node, addr] : peers) set_address(self, node, std::move(addr));
+  if (self->state.cfg.router)
+    self->send(self->state.cfg.router, actors::peer_register_atom::value, return_path_group,
+               caf::actor{self});
   return {
+      [self](peer_deliver_atom, int32_t from, caf::message& m) { on_hello(self, from, m); },
       [self](peer_send_atom, int32_t to, caf::message& m) { send_to(self, to, m); },
       [self](flush_atom) { flush_all(self); },
       [self](linger_atom, int32_t node, uint64_t gen) { on_linger(self, node, gen); },
