@@ -87,7 +87,16 @@ void cluster_world::reassign(int32_t via, const metadata::image& img, int32_t p)
   if (it == t->partitions.end()) return;
   const auto& ps = it->second;
   auto where = "p" + std::to_string(p);
-  if (ps.reassigning()) return log("sim", "reassign " + where + ": a move is pending (no-op)");
+  // One move per partition at a time: the controller replaces a pending move
+  // rather than refusing it, and answers may arrive out of order, so a
+  // partition is left alone while a command for it is unanswered or while
+  // the image read (maybe a lagging node's) has not reached the last target.
+  auto known = moves.find(p);
+  bool waiting =
+      known != moves.end() &&
+      (known->second.asking || (known->second.certain && known->second.target != ps.replicas));
+  if (ps.reassigning() || waiting)
+    return log("sim", "reassign " + where + ": a move is pending (no-op)");
   std::vector<int32_t> candidates;
   for (auto id : ids()) {
     const auto* n = img.node(id);
@@ -108,6 +117,7 @@ void cluster_world::reassign(int32_t via, const metadata::image& img, int32_t p)
   ++result.reassign_attempts;
   log("sim", "reassign " + where + " " + list(ps.replicas) + " -> " + list(target) + " (n" +
                  std::to_string(out) + " out) via n" + std::to_string(via));
+  moves[p].asking = true;
   actors::reassignment_item item;
   item.topic = cfg.clients.topic;
   item.partition = p;
@@ -121,6 +131,7 @@ void cluster_world::reassign(int32_t via, const metadata::image& img, int32_t p)
 void cluster_world::on_reassigned(int32_t p, const std::vector<int32_t>& target,
                                   const actors::command_result& r) {
   auto where = "reassign p" + std::to_string(p) + " -> " + list(target);
+  moves[p].asking = false;
   if (r.error == 0 && r.items.size() == 1 && r.items[0].error == 0) {
     ++result.moves_started;
     // A drain asked for before this answer may still move the partition.

@@ -59,6 +59,7 @@ struct cluster_world {
   struct move_goal {
     std::vector<int32_t> target;
     bool certain = false;
+    bool asking = false; // a command for the partition is unanswered
   };
   std::map<int32_t, move_goal> moves;
   int32_t drained = -1; // the node a decommission was sent for (-1: none)
