@@ -48,6 +48,8 @@ std::vector<record> samples() {
       config_record{broker_resource, "2", "k", long_text},
       config_record{-7, "", "", std::string("")},
       remove_topic{make_uuid(9)},
+      reassignment_goal{make_uuid(10), 2, {3, 1, 2}},
+      reassignment_goal{make_uuid(11), 0, {}},
   };
 }
 
@@ -76,7 +78,7 @@ BOOST_AUTO_TEST_CASE(key_carries_type_and_version) {
   auto value = encode_value(fence_node{1});
   BOOST_TEST(!decode_record(byte_buffer{0, 2, 0, 1}, value).ok());  // version 1
   BOOST_TEST(!decode_record(byte_buffer{0, 0, 0, 0}, value).ok());  // type 0
-  BOOST_TEST(!decode_record(byte_buffer{0, 10, 0, 0}, value).ok()); // type 10
+  BOOST_TEST(!decode_record(byte_buffer{0, 11, 0, 0}, value).ok()); // type 11
   BOOST_TEST(!decode_record(byte_buffer{0, 2, 0}, value).ok());
   BOOST_TEST(!decode_record(byte_buffer{0, 2, 0, 0, 0}, value).ok());
   BOOST_TEST(decode_record(byte_buffer{0, 2, 0, 0}, value).ok());
