@@ -27,7 +27,8 @@ bool contains(const std::vector<int32_t>& v, int32_t x) {
 
 std::string describe(int32_t p, const metadata::partition_state& ps) {
   return "p" + std::to_string(p) + " replicas " + list(ps.replicas) + " adding " + list(ps.adding) +
-         " removing " + list(ps.removing);
+         " removing " + list(ps.removing) + " leader " + std::to_string(ps.leader) + " epoch " +
+         std::to_string(ps.leader_epoch) + " isr " + list(ps.isr);
 }
 
 } // namespace
