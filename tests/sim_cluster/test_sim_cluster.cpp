@@ -124,6 +124,15 @@ BOOST_AUTO_TEST_CASE(reassign_sweep_of_30_seeds) {
   BOOST_TEST(t.acked > 30u * 100u);
 }
 
+// One node drained per run (5 nodes, RF=3) among moves, crashes, partitions
+// and pauses: the drain must complete (no partition lists the node at the end).
+BOOST_AUTO_TEST_CASE(drain_sweep_of_10_seeds) {
+  auto t = clean_sweep("cluster-drain.json", 500, 10);
+  BOOST_TEST(t.failures == 0u);
+  BOOST_TEST(t.decommissions > 5u);
+  BOOST_TEST(t.moves_completed > 5u);
+}
+
 BOOST_AUTO_TEST_CASE(same_seed_same_hash_and_trace) {
   std::set<uint64_t> hashes;
   for (uint64_t seed : {3u, 4u, 5u}) {
