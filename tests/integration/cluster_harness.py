@@ -225,16 +225,6 @@ class Cluster:
             n.wait_listening(timeout)
         self.wait_registered(timeout)
 
-    def start_only(self, node_ids, timeout=60):
-        """Like start(), for the nodes `node_ids` only: the others stay stopped (e.g. a voter
-        slot for a node that joins later, see add_node())."""
-        chosen = [self.node(i) for i in node_ids]
-        for n in chosen:
-            n.launch()
-        for n in chosen:
-            n.wait_listening(timeout)
-        self.wait_registered(timeout)
-
     def wait_registered(self, timeout=60):
         want = sorted(n.id for n in self.running())
         wait_for(lambda: sorted(self.metadata(timeout=2).brokers) == want, timeout,
@@ -247,14 +237,7 @@ class Cluster:
         """A new node N+1 (N = the highest id so far) that is not a voter of the metadata
         quorum: its controller.quorum.voters lists the original nodes only, so it joins as a
         broker that follows the metadata log. Unless start=False, starts it and waits until
-        Metadata lists it. The other nodes' configs are not changed.
-
-        KNOWN DEFECT (2026-11-26): such a node never registers. The voters answer its
-        metadata fetches through the transport, which drops messages to a node it has no
-        address for (cluster/transport.cpp send_to: dropped_unknown_peer), and addresses
-        come from registrations (cluster/peer_directory.h), which need those answers. Until
-        that is fixed, a test that adds a node gives it a voter slot from the start and
-        starts it later (Cluster(count=N+1) + start_only()), as test_cluster_grow.py does."""
+        Metadata lists it. The other nodes' configs are not changed."""
         node_id = max(n.id for n in self.nodes) + 1
         node_dir = os.path.join(self.workdir, f"node{node_id}")
         os.makedirs(node_dir, exist_ok=True)
