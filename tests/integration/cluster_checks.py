@@ -46,6 +46,7 @@ class Writer(threading.Thread):
         self.errors = collections.Counter()  # client errors by name (retriable or not)
         self.fatal = []
         self.unflushed = None
+        self.outstanding = {}  # seq -> partition, until its delivery report arrives
 
     def client_error(self, err):
         self.errors[err.name()] += 1
@@ -54,10 +55,18 @@ class Writer(threading.Thread):
 
     def report(self, err, msg):
         seq = int(msg.value().decode().split(":")[1])
+        self.outstanding.pop(seq, None)
         if err is not None:
             self.failed.append((seq, str(err)))
         else:
             self.acked.append((msg.partition(), msg.offset(), seq, time.monotonic()))
+
+    def stuck(self):
+        """{partition: [seq, ...]} of records without a delivery report."""
+        out = {}
+        for seq, p in sorted(self.outstanding.items()):
+            out.setdefault(p, []).append(seq)
+        return out
 
     def run(self):
         while not self.stopping.is_set():
@@ -69,6 +78,7 @@ class Writer(threading.Thread):
             except BufferError:  # queue full while a partition has no leader: wait
                 self.producer.poll(0.05)
                 continue
+            self.outstanding[self.sent] = self.sent % self.partitions
             self.sent += 1
             self.producer.poll(0)
             time.sleep(0.004)
@@ -159,7 +169,8 @@ def check_acknowledged(writers, stored):
     without_offset = 0
     for w in writers:
         check_equal(w.fatal, [], f"{w.name}: fatal client errors")
-        check_equal(w.unflushed, 0, f"{w.name}: records still queued after flush")
+        check_equal(w.unflushed, 0, f"{w.name}: records still queued after flush "
+                                    f"(partition: seqs {w.stuck()})")
         check_equal(w.failed[:5], [], f"{w.name}: failed deliveries")
         for (p, offset, seq, _) in w.acked:
             value = f"{w.name}:{seq:08d}".encode()
