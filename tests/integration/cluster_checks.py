@@ -1,13 +1,17 @@
 """Load and end-to-end checks shared by cluster tests that change the cluster under load.
 
-The same checks as test_cluster_failover.py (which keeps its own copy while its defect is
-being debugged), parameterized by topic, partition count and group:
+Used by test_cluster_failover.py and test_cluster_grow.py, parameterized by topic,
+partition count and group:
 
 * Writer: an idempotent acks=all confluent-kafka producer writing "<name>:<seq>"
   round-robin over the partitions, recording every delivery report; its error callback
   counts client-level errors (retriable ones are expected while leaders move) and keeps
   fatal ones, which fail the test.
 * GroupMember: a consumer group member committing synchronously every 50 records or second.
+* Both take an optional log file for librdkafka's debug log (kept with the node logs when a
+  test fails: it says which request a stuck client was waiting for).
+* join_all: stops and joins the load threads; a thread that does not finish fails the test
+  with its Python stack.
 * read_everything / check_acknowledged / check_order / check_group_resumes /
   check_member_saw_committed: every acknowledged record stored exactly once at its
   reported offset, per-partition order per producer, and the group resuming at its
@@ -15,8 +19,11 @@ being debugged), parameterized by topic, partition count and group:
 """
 
 import collections
+import logging
+import sys
 import threading
 import time
+import traceback
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
@@ -26,19 +33,33 @@ from cluster_harness import check, check_equal
 PARTITION_EOF = -191  # confluent_kafka.KafkaError._PARTITION_EOF
 
 
+def debug_log(config, name, log_path, categories):
+    """Adds librdkafka's debug log of `categories` to `config`, written to `log_path`;
+    returns the logger argument for the client (None without a path)."""
+    if not log_path:
+        return None
+    logger = logging.getLogger(f"rdkafka-{name}")
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(logging.FileHandler(log_path))
+    config["debug"] = categories
+    return logger
+
+
 class Writer(threading.Thread):
     """One idempotent producer writing "<name>:<seq>" round-robin over the partitions."""
 
-    def __init__(self, name, bootstrap, topic, partitions):
+    def __init__(self, name, bootstrap, topic, partitions, log_path=None):
         super().__init__(daemon=True)
         self.name = name
         self.topic = topic
         self.partitions = partitions
-        self.producer = Producer({
+        config = {
             "bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True,
             "linger.ms": 5, "message.timeout.ms": 150000, "retry.backoff.ms": 100,
             "topic.metadata.refresh.interval.ms": 1000, "client.id": name,
-            "error_cb": self.client_error})
+            "error_cb": self.client_error}
+        logger = debug_log(config, name, log_path, "eos,msg,topic,broker")
+        self.producer = Producer(config, logger=logger) if logger else Producer(config)
         self.stopping = threading.Event()
         self.sent = 0
         self.acked = []  # (partition, offset, seq, monotonic time of the report)
@@ -88,27 +109,35 @@ class Writer(threading.Thread):
 class GroupMember(threading.Thread):
     """A consumer group member that commits synchronously every 50 records or second."""
 
-    def __init__(self, bootstrap, topic, group):
-        super().__init__(daemon=True)
+    def __init__(self, bootstrap, topic, group, log_path=None):
+        super().__init__(daemon=True, name="group-member")
         self.topic = topic
-        self.consumer = Consumer({
+        config = {
             "bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
             "auto.offset.reset": "earliest", "session.timeout.ms": 10000,
-            "heartbeat.interval.ms": 500, "client.id": "member-1", "socket.timeout.ms": 5000})
+            "heartbeat.interval.ms": 500, "client.id": "member-1",
+            # A synchronous commit to a SIGSTOPped coordinator waits for this long; the
+            # default (60 s) would stall the member for the rest of the run.
+            "socket.timeout.ms": 5000}
+        logger = debug_log(config, "member", log_path, "cgrp")
+        self.consumer = Consumer(config, logger=logger) if logger else Consumer(config)
         self.stopping = threading.Event()
         self.seen = {}  # (partition, offset) -> value
         self.committed = {}  # partition -> last successfully committed offset
         self.commit_failures = 0
+        self.longest_commit = 0.0  # seconds a synchronous commit blocked the member
         self.errors = []  # consumer errors seen by poll(), for the report
         self.assignments = []
 
     def commit(self):
+        started = time.monotonic()
         try:
             for tp in self.consumer.commit(asynchronous=False) or []:
                 if tp.error is None and tp.offset >= 0:
                     self.committed[tp.partition] = tp.offset
         except KafkaException:
             self.commit_failures += 1  # retriable while the coordinator moves
+        self.longest_commit = max(self.longest_commit, time.monotonic() - started)
 
     def assigned(self, consumer, partitions):
         self.assignments.append(sorted(p.partition for p in partitions))
@@ -128,6 +157,18 @@ class GroupMember(threading.Thread):
                 since_commit, last_commit = 0, time.monotonic()
         # No final commit: the next member must read what came after the last commit.
         self.consumer.close()
+
+
+def join_all(threads, timeout=200):
+    """Stops the load threads and waits for each; one that does not finish fails the test
+    after printing where it is stuck."""
+    for t in threads:
+        t.stopping.set()
+    for t in threads:
+        t.join(timeout)
+        if t.is_alive():
+            traceback.print_stack(sys._current_frames()[t.ident])
+        check(not t.is_alive(), f"{t.name} did not finish")
 
 
 def wait_progress(writers, what, count=20, timeout=60):
@@ -199,15 +240,19 @@ def check_order(stored):
         last[(p, name)] = seq
 
 
-def check_committed(member, committed):
-    """Committed offsets lie between the member's last successful commits and what it had
-    consumed (a commit whose answer was lost may still have been applied)."""
+def check_committed(member, committed, stored):
+    """The group's committed offsets are at least the member's last successful commits. They
+    may be later: a commit whose answer was lost in a failover may still have been applied,
+    but only ever at a position the member had consumed up to. A position may pass control
+    batches (a new leader's LEADER_CHANGE marker takes an offset) but no record."""
     check_equal(sorted(committed), sorted(member.committed), "partitions with commits")
     for p, offset in committed.items():
         consumed_to = max(o for (q, o) in member.seen if q == p) + 1
-        check(member.committed[p] <= offset <= consumed_to,
+        skipped = sorted(o for (q, o) in stored if q == p and consumed_to <= o < offset)
+        check(member.committed[p] <= offset and not skipped,
               f"partition {p}: committed {offset}, member's last successful commit "
-              f"{member.committed[p]}, consumed up to {consumed_to}")
+              f"{member.committed[p]}, consumed up to {consumed_to}, records not consumed "
+              f"below the committed offset: {skipped[:5]}")
 
 
 def check_member_saw_committed(member, committed, stored):
@@ -227,7 +272,7 @@ def check_group_resumes(bootstrap, member, stored, topic, partitions, group):
         tps = consumer.committed([TopicPartition(topic, p) for p in range(partitions)],
                                  timeout=30)
         committed = {tp.partition: tp.offset for tp in tps if tp.offset >= 0}
-        check_committed(member, committed)
+        check_committed(member, committed, stored)
         consumer.subscribe([topic])
         got, at_end = {}, set()
         deadline = time.monotonic() + 120

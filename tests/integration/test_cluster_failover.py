@@ -20,128 +20,17 @@ to each of them.
     /usr/bin/python3 test_cluster_failover.py --caudal build/cmd/caudal
 """
 
-import collections
-import logging
 import os
-import sys
-import threading
 import time
-import traceback
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
-
+import cluster_checks as cc
 import cluster_harness as ch
-from cluster_harness import check, check_equal
+from cluster_harness import check
 
 TOPIC, PARTITIONS, REPLICAS, GROUP = "failover", 6, 3, "failover-group"
 WRITERS = ("w1", "w2")
 PAUSE_SECONDS = 4
 ELECTION_TIMEOUT_MS = 1500  # the node default, written explicitly so the output names it
-
-
-class Writer(threading.Thread):
-    """One idempotent producer writing "<name>:<seq>" round-robin over the partitions."""
-
-    def __init__(self, name, bootstrap):
-        super().__init__(daemon=True)
-        self.name = name
-        self.producer = Producer({
-            "bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True,
-            "linger.ms": 5, "message.timeout.ms": 150000, "retry.backoff.ms": 100,
-            "topic.metadata.refresh.interval.ms": 1000, "client.id": name})
-        self.stopping = threading.Event()
-        self.sent = 0
-        self.acked = []  # (partition, offset, seq, monotonic time of the report)
-        self.failed = []  # (seq, error)
-        self.unflushed = None
-
-    def report(self, err, msg):
-        seq = int(msg.value().decode().split(":")[1])
-        if err is not None:
-            self.failed.append((seq, str(err)))
-        else:
-            self.acked.append((msg.partition(), msg.offset(), seq, time.monotonic()))
-
-    def run(self):
-        while not self.stopping.is_set():
-            value = f"{self.name}:{self.sent:08d}".encode()
-            try:
-                self.producer.produce(TOPIC, value=value, partition=self.sent % PARTITIONS,
-                                      on_delivery=self.report)
-            except BufferError:  # queue full while a partition has no leader: wait
-                self.producer.poll(0.05)
-                continue
-            self.sent += 1
-            self.producer.poll(0)
-            time.sleep(0.004)
-        self.unflushed = self.producer.flush(150)
-
-
-class GroupMember(threading.Thread):
-    """A consumer group member that commits synchronously every 50 records or second."""
-
-    def __init__(self, bootstrap, log_path):
-        super().__init__(daemon=True, name="group-member")
-        # librdkafka's consumer-group log goes to a file kept with the node logs: when
-        # the member stalls, it says which request it was waiting for.
-        logger = logging.getLogger("member-rdkafka")
-        logger.setLevel(logging.DEBUG)
-        logger.addHandler(logging.FileHandler(log_path))
-        self.consumer = Consumer({
-            "bootstrap.servers": bootstrap, "group.id": GROUP, "enable.auto.commit": False,
-            "auto.offset.reset": "earliest", "session.timeout.ms": 10000,
-            "heartbeat.interval.ms": 500, "client.id": "member-1",
-            # A synchronous commit to a SIGSTOPped coordinator waits for this long; the
-            # default (60 s) would stall the member for the rest of the run.
-            "socket.timeout.ms": 5000, "debug": "cgrp"}, logger=logger)
-        self.stopping = threading.Event()
-        self.seen = {}  # (partition, offset) -> value
-        self.committed = {}  # partition -> last successfully committed offset
-        self.commit_failures = 0
-        self.longest_commit = 0.0  # seconds a synchronous commit blocked the member
-        self.errors = []  # consumer errors seen by poll(), for the report
-        self.assignments = []  # the partitions of each assignment, in order
-
-    def commit(self):
-        started = time.monotonic()
-        try:
-            for tp in self.consumer.commit(asynchronous=False) or []:
-                if tp.error is None and tp.offset >= 0:
-                    self.committed[tp.partition] = tp.offset
-        except KafkaException:
-            self.commit_failures += 1  # retriable during a failover; the next one counts
-        self.longest_commit = max(self.longest_commit, time.monotonic() - started)
-
-    def assigned(self, consumer, partitions):
-        self.assignments.append(sorted(p.partition for p in partitions))
-
-    def run(self):
-        self.consumer.subscribe([TOPIC], on_assign=self.assigned)
-        since_commit, last_commit = 0, time.monotonic()
-        while not self.stopping.is_set():
-            msg = self.consumer.poll(0.2)
-            if msg is not None and msg.error():
-                self.errors.append(str(msg.error()))
-            elif msg is not None:
-                self.seen[(msg.partition(), msg.offset())] = msg.value()
-                since_commit += 1
-            if since_commit and (since_commit >= 50 or time.monotonic() - last_commit > 1):
-                self.commit()
-                since_commit, last_commit = 0, time.monotonic()
-        # No final commit: what was consumed after the last commit must be read again by
-        # the next member, which is what the resume check looks at.
-        self.consumer.close()
-
-
-def total_acked(writers):
-    return sum(len(w.acked) for w in writers)
-
-
-def wait_progress(writers, what, timeout=60):
-    """Waits until every writer got at least 20 more acknowledgements."""
-    start = {w.name: len(w.acked) for w in writers}
-    ch.wait_for(lambda: all(len(w.acked) >= start[w.name] + 20 for w in writers), timeout,
-                f"producers to make progress ({what})")
 
 
 def kill_leader_and_measure(cluster, writers):
@@ -191,133 +80,18 @@ def pause_another(cluster, victim):
     return node.id
 
 
-def read_everything(bootstrap):
-    """Every record of the topic: {(partition, offset): value}, up to each partition's end."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "failover-reader",
-                         "enable.auto.commit": False, "enable.partition.eof": True})
-    consumer.assign([TopicPartition(TOPIC, p, 0) for p in range(PARTITIONS)])
-    got, at_end = {}, set()
-    deadline = time.monotonic() + 120
-    try:
-        while len(at_end) < PARTITIONS:
-            check(time.monotonic() < deadline, f"reading everything: ended {sorted(at_end)}")
-            msg = consumer.poll(0.5)
-            if msg is None:
-                continue
-            if msg.error():
-                check(not msg.error().fatal(), f"reader: {msg.error()}")
-                if msg.error().code() == -191:  # _PARTITION_EOF
-                    at_end.add(msg.partition())
-                continue
-            got[(msg.partition(), msg.offset())] = msg.value()
-    finally:
-        consumer.close()
-    return got
-
-
-def check_acknowledged(writers, stored):
-    """Every acknowledged value is stored once, at the reported partition and offset. A
-    report may lack the offset (librdkafka turns DUPLICATE_SEQUENCE_NUMBER, "already
-    stored", into a success without one): then the value must be in that partition."""
-    where = {value: pos for pos, value in stored.items()}
-    without_offset = 0
-    for w in writers:
-        check_equal(w.unflushed, 0, f"{w.name}: records still queued after flush")
-        check_equal(w.failed[:5], [], f"{w.name}: failed deliveries")
-        for (p, offset, seq, _) in w.acked:
-            value = f"{w.name}:{seq:08d}".encode()
-            if offset is None or offset < 0:
-                without_offset += 1
-                check_equal(where.get(value, (None,))[0], p, f"{w.name} seq {seq}: partition")
-                continue
-            check_equal(stored.get((p, offset)), value,
-                        f"{w.name} seq {seq}: record at partition {p} offset {offset}")
-        check_equal(len(w.acked), w.sent, f"{w.name}: acknowledged records")
-    counts = collections.Counter(stored.values())
-    twice = [v for v, c in counts.items() if c > 1]
-    check_equal(twice[:5], [], "values stored more than once")
-    check_equal(len(stored), total_acked(writers), "records stored vs acknowledged")
-    if without_offset:
-        print(f"note: {without_offset} delivery reports carried no offset (duplicates the "
-              f"node had stored already)")
-
-
-def check_order(stored):
-    last = {}
-    for (p, offset), value in sorted(stored.items()):
-        name, seq = value.decode().split(":")
-        seq = int(seq)
-        check(seq > last.get((p, name), -1),
-              f"partition {p} offset {offset}: {name} seq {seq} after {last.get((p, name))}")
-        last[(p, name)] = seq
-
-
-def check_committed(member, committed, stored):
-    """The group's committed offsets are at least the member's last successful commits. They
-    may be later: a commit whose answer was lost in a failover may still have been applied,
-    but only ever at a position the member had consumed up to. A position may pass control
-    batches (a new leader's LEADER_CHANGE marker takes an offset) but no record."""
-    check_equal(sorted(committed), sorted(member.committed), "partitions with commits")
-    for p, offset in committed.items():
-        consumed_to = max(o for (q, o) in member.seen if q == p) + 1
-        skipped = sorted(o for (q, o) in stored if q == p and consumed_to <= o < offset)
-        check(member.committed[p] <= offset and not skipped,
-              f"partition {p}: committed {offset}, member's last successful commit "
-              f"{member.committed[p]}, consumed up to {consumed_to}, records not consumed "
-              f"below the committed offset: {skipped[:5]}")
-
-
-def check_member_saw_committed(member, committed, stored):
-    """Everything below a committed offset was delivered to the member that committed it."""
-    for (p, offset), value in stored.items():
-        if offset < committed.get(p, -1):
-            check_equal(member.seen.get((p, offset)), value,
-                        f"committed record at partition {p} offset {offset} seen by member")
-
-
-def check_group_resumes(cluster, member, stored):
-    """A new member starts at the committed offsets and reads everything from there."""
-    consumer = Consumer({"bootstrap.servers": cluster.bootstrap, "group.id": GROUP,
-                         "enable.auto.commit": False, "auto.offset.reset": "earliest",
-                         "enable.partition.eof": True, "client.id": "member-2"})
-    try:
-        tps = consumer.committed([TopicPartition(TOPIC, p) for p in range(PARTITIONS)],
-                                 timeout=30)
-        committed = {tp.partition: tp.offset for tp in tps if tp.offset >= 0}
-        check_committed(member, committed, stored)
-        consumer.subscribe([TOPIC])
-        got, at_end = {}, set()
-        deadline = time.monotonic() + 120
-        while len(at_end) < PARTITIONS:
-            check(time.monotonic() < deadline, f"resuming member: ended {sorted(at_end)}")
-            msg = consumer.poll(0.5)
-            if msg is None:
-                continue
-            if msg.error():
-                if msg.error().code() == -191:  # _PARTITION_EOF
-                    at_end.add(msg.partition())
-                continue
-            got[(msg.partition(), msg.offset())] = msg.value()
-    finally:
-        consumer.close()
-    expected = {k: v for k, v in stored.items() if k[1] >= committed.get(k[0], 0)}
-    check_equal(sorted(got), sorted(expected), "records read by the resuming member")
-    for p in range(PARTITIONS):
-        first = min((o for (q, o) in got if q == p), default=None)
-        want = min((o for (q, o) in expected if q == p), default=None)
-        check_equal(first, want, f"partition {p}: first offset after resuming")
-    return committed
-
-
 def test(cluster):
     cluster.start()
     cluster.create_topic(TOPIC, PARTITIONS, REPLICAS, {"min.insync.replicas": "2"})
-    writers = [Writer(name, cluster.bootstrap) for name in WRITERS]
-    member = GroupMember(cluster.bootstrap, os.path.join(cluster.workdir, "member-rdkafka.log"))
+    logs = cluster.workdir
+    writers = [cc.Writer(name, cluster.bootstrap, TOPIC, PARTITIONS,
+                         os.path.join(logs, f"{name}-rdkafka.log")) for name in WRITERS]
+    member = cc.GroupMember(cluster.bootstrap, TOPIC, GROUP,
+                            os.path.join(logs, "member-rdkafka.log"))
     for t in (*writers, member):
         t.start()
     started = time.monotonic()
-    wait_progress(writers, "before the faults")
+    cc.wait_progress(writers, "before the faults")
     # The faults must hit an active group: wait for its first commit.
     ch.wait_for(lambda: member.committed, 60, "the group member's first commit")
     time.sleep(2)
@@ -328,26 +102,20 @@ def test(cluster):
     print(f"FAILOVER metadata shows new leaders after {metadata_ms:.0f} ms")
     print(f"FAILOVER first acknowledged write (of a record sent after the kill) per "
           f"partition after (ms): {delivery_ms}")
-    wait_progress(writers, "after the kill")
+    cc.wait_progress(writers, "after the kill")
     print(f"member saw {len(member.seen)} records so far")
 
     paused = pause_another(cluster, victim)
     print(f"paused node {paused} for {PAUSE_SECONDS}s")
-    wait_progress(writers, "after the pause")
+    cc.wait_progress(writers, "after the pause")
 
     cluster.node(victim).start()
     ch.wait_for(lambda: cluster.fully_replicated(TOPIC, PARTITIONS, REPLICAS), 120,
                 f"node {victim} back in every ISR")
-    wait_progress(writers, "after the restart")
+    cc.wait_progress(writers, "after the restart")
     print(f"member saw {len(member.seen)} records so far")
 
-    for t in (*writers, member):
-        t.stopping.set()
-    for t in (*writers, member):
-        t.join(200)
-        if t.is_alive():  # where it is stuck, for the report
-            traceback.print_stack(sys._current_frames()[t.ident])
-        check(not t.is_alive(), f"{t.name} did not finish")
+    cc.join_all((*writers, member))
     print(f"load ran {time.monotonic() - started:.1f}s: "
           f"{ {w.name: len(w.acked) for w in writers} } acknowledged, member saw "
           f"{len(member.seen)} and committed {member.committed} "
@@ -358,14 +126,16 @@ def test(cluster):
                  for p in range(PARTITIONS)}
     print(f"member's last offset per partition: {last_seen}")
 
-    stored = read_everything(cluster.bootstrap)
-    check_acknowledged(writers, stored)
-    check_order(stored)
+    stored = cc.read_everything(cluster.bootstrap, TOPIC, PARTITIONS)
+    no_offset = cc.check_acknowledged(writers, stored)
+    cc.check_order(stored)
     check(member.committed, "the group member committed offsets during the run")
-    committed = check_group_resumes(cluster, member, stored)
-    check_member_saw_committed(member, committed, stored)
-    print(f"verified {len(stored)} records: each acknowledged one exactly once, in order; "
-          f"the group resumed at its committed offsets")
+    committed = cc.check_group_resumes(cluster.bootstrap, member, stored, TOPIC, PARTITIONS,
+                                       GROUP)
+    cc.check_member_saw_committed(member, committed, stored)
+    print(f"verified {len(stored)} records ({no_offset} reports without offset): each "
+          f"acknowledged one exactly once, in order; the group resumed at its committed "
+          f"offsets")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ the group resumes from its committed offsets (cluster_checks.py). Prints each ph
     /usr/bin/python3 test_cluster_grow.py --caudal build/cmd/caudal
 """
 
+import os
 import time
 
 import cluster_checks as cc
@@ -139,8 +140,11 @@ def test(cluster):
     cluster.create_topic(TOPIC, PARTITIONS, REPLICAS, {"min.insync.replicas": "2"})
     phases.end("3 nodes up, topic created")
 
-    writers = [cc.Writer(name, cluster.bootstrap, TOPIC, PARTITIONS) for name in WRITERS]
-    member = cc.GroupMember(cluster.bootstrap, TOPIC, GROUP)
+    logs = cluster.workdir
+    writers = [cc.Writer(name, cluster.bootstrap, TOPIC, PARTITIONS,
+                         os.path.join(logs, f"{name}-rdkafka.log")) for name in WRITERS]
+    member = cc.GroupMember(cluster.bootstrap, TOPIC, GROUP,
+                            os.path.join(logs, "member-rdkafka.log"))
     for t in (*writers, member):
         t.start()
     cc.wait_progress(writers, "before growing")
@@ -169,11 +173,7 @@ def test(cluster):
     cc.wait_progress(writers, "after the drain")
     phases.end("checks after the drain")
 
-    for t in (*writers, member):
-        t.stopping.set()
-    for t in (*writers, member):
-        t.join(200)
-        check(not t.is_alive(), f"{t.name} did not finish")
+    cc.join_all((*writers, member))
     print(f"acknowledged {[len(w.acked) for w in writers]}; retriable client errors "
           f"{ {w.name: dict(w.errors) for w in writers} }; member saw {len(member.seen)}, "
           f"{member.commit_failures} failed commits, assignments {member.assignments}, "
