@@ -118,7 +118,12 @@ void cluster_world::reassign(int32_t via, const metadata::image& img, int32_t p)
   ++result.reassign_attempts;
   log("sim", "reassign " + where + " " + list(ps.replicas) + " -> " + list(target) + " (n" +
                  std::to_string(out) + " out) via n" + std::to_string(via));
-  moves[p].asking = true;
+  // Until the answer, the partition's target is unknown: this command may
+  // replace the last accepted move (or commit after a lost answer).
+  auto& goal = moves[p];
+  goal.asking = true;
+  goal.was_certain = goal.certain;
+  goal.certain = false;
   actors::reassignment_item item;
   item.topic = cfg.clients.topic;
   item.partition = p;
@@ -136,17 +141,21 @@ void cluster_world::on_reassigned(int32_t p, const std::vector<int32_t>& target,
   if (r.error == 0 && r.items.size() == 1 && r.items[0].error == 0) {
     ++result.moves_started;
     // A drain asked for before this answer may still move the partition.
-    moves[p] = move_goal{target, !(drained >= 0 && contains(target, drained))};
+    moves[p].target = target;
+    moves[p].certain = !(drained >= 0 && contains(target, drained));
     return log("sim", where + " accepted");
   }
-  if (r.error == 0) { // refused: nothing was recorded
+  if (r.error == 0) { // refused: nothing was recorded, the last accepted move stands
+    moves[p].certain =
+        moves[p].was_certain && !(drained >= 0 && contains(moves[p].target, drained));
     auto err = r.items.empty() ? int16_t{-1} : r.items[0].error;
     return log("sim", where + " refused " + std::to_string(err) + " " +
                           (r.items.empty() ? "" : r.items[0].message));
   }
   // NOT_CONTROLLER or a timeout: a failed attempt — though a command that
   // timed out may still commit, so the partition's target is unknown now.
-  moves[p] = move_goal{target, false};
+  moves[p].target = target;
+  moves[p].certain = false;
   log("sim", where + " failed " + std::to_string(r.error) + " " + r.message);
 }
 
@@ -196,6 +205,15 @@ actors::image_ptr cluster_world::final_image() const {
     if (!any) any = img;
   }
   return any;
+}
+
+std::string cluster_world::image_status() const {
+  auto img = final_image();
+  const auto* t = img ? img->topic(cfg.clients.topic) : nullptr;
+  if (!t) return " (no image of the topic)";
+  std::string out = " image:";
+  for (auto& [p, ps] : t->partitions) out += " " + describe(p, ps) + ";";
+  return out;
 }
 
 bool cluster_world::moves_settled(std::string& why) const {

@@ -73,7 +73,7 @@ void liveness(cluster_world& w) {
   if (!w.loop.run_until(deadline, [&] { return c.verified(); }))
     return w.hist.violation("liveness: the high watermarks did not cover every acknowledgement "
                             "in the bound (so every acknowledgement counts as lost):" +
-                            c.verifier_status());
+                            c.verifier_status() + w.image_status());
   if (!w.loop.run_until(deadline, [&] { return c.consumers_caught_up(); }))
     return w.hist.violation("liveness: consumers did not reach the high watermarks in the bound");
   // Every reassignment (and drain) the faults started must finish too.

@@ -59,7 +59,8 @@ struct cluster_world {
   struct move_goal {
     std::vector<int32_t> target;
     bool certain = false;
-    bool asking = false; // a command for the partition is unanswered
+    bool asking = false;      // a command for the partition is unanswered
+    bool was_certain = false; // `certain` before that command (restored on a refusal)
   };
   std::map<int32_t, move_goal> moves;
   int32_t drained = -1; // the node a decommission was sent for (-1: none)
@@ -88,6 +89,8 @@ struct cluster_world {
   /// True when every up node's image shows the workload's topic with no
   /// reassignment pending and all agree on its replica lists; else `why`.
   bool moves_settled(std::string& why) const;
+  /// The topic's partitions as final_image() shows them (liveness reports).
+  std::string image_status() const;
   /// Every move the faults started ended at its target; every drained node
   /// holds no replica. Violations go to the history.
   void check_moves(const metadata::image& img);
