@@ -61,5 +61,7 @@ using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using reassign_atom = caf::atom_constant<caf::atom("reassign")>;
 using elect_atom = caf::atom_constant<caf::atom("elect")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
+// Automatic preferred-leader balancing: the cluster topic manager's timer.
+using balance_atom = caf::atom_constant<caf::atom("balance")>;
 
 } // namespace caudal::actors

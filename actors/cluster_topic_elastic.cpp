@@ -185,6 +185,7 @@ caf::result<msg::unregister_broker_response> unregister(cluster_topic_self self,
 void elastic_follow_image(cluster_topic_self self) {
   auto& st = self->state;
   settle_elections(self);
+  start_leader_balancing(self);
   const auto* me = st.image->node(st.args.node_id);
   if (!me || !me->decommissioned) return;
   for (auto& [key, lp] : st.local) {
@@ -207,6 +208,7 @@ caf::message_handler cluster_topic_elastic(cluster_topic_self self) {
       },
       [=](elect_atom, uint64_t id) { election_deadline(self, id); },
       [=](elect_atom) { election_tick(self); },
+      [=](balance_atom) { balance_leaders(self); },
       [=](drain_atom, const msg::unregister_broker_request& req, int32_t) {
         return unregister(self, req);
       },

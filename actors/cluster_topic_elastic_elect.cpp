@@ -26,15 +26,6 @@ bool has(const std::vector<int32_t>& v, int32_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-/// The preferred replica may lead: in the ISR (caught up), a voter, and its
-/// node is registered and not fenced.
-bool preferred_available(const metadata::image& img, const metadata::partition_state& ps) {
-  if (ps.replicas.empty()) return false;
-  auto pref = ps.replicas.front();
-  const auto* n = img.node(pref);
-  return n && !n->fenced && has(ps.isr, pref) && !has(ps.adding, pref);
-}
-
 int16_t judge(const metadata::image& img, const metadata::partition_state& ps, int8_t type) {
   if (type == 1)
     return ps.leader != metadata::no_leader ? elastic_errc::election_not_needed
@@ -42,7 +33,7 @@ int16_t judge(const metadata::image& img, const metadata::partition_state& ps, i
   if (type != 0) return elastic_errc::invalid_request;
   if (!ps.replicas.empty() && ps.leader == ps.replicas.front())
     return elastic_errc::election_not_needed;
-  if (!preferred_available(img, ps)) return elastic_errc::preferred_leader_not_available;
+  if (!preferred_replica_available(img, ps)) return elastic_errc::preferred_leader_not_available;
   return pending;
 }
 
@@ -120,6 +111,15 @@ void finish(pending_election& pe, const std::function<int16_t(const pending_elec
 
 } // namespace
 
+/// The preferred replica may lead: in the ISR (caught up), a voter, and its
+/// node is registered and not fenced.
+bool preferred_replica_available(const metadata::image& img, const metadata::partition_state& ps) {
+  if (ps.replicas.empty()) return false;
+  auto pref = ps.replicas.front();
+  const auto* n = img.node(pref);
+  return n && !n->fenced && has(ps.isr, pref) && !has(ps.adding, pref);
+}
+
 caf::result<elect_resp> elect_leaders(cluster_topic_self self,
                                       const msg::elect_leaders_request& req) {
   auto& st = self->state;
@@ -189,8 +189,8 @@ void election_deadline(cluster_topic_self self, uint64_t id) {
     const auto* ps = img.partition(i.topic, i.partition);
     if (!ps) return elastic_errc::unknown_topic_or_partition;
     if (ps->leader == i.target) return 0;
-    return preferred_available(img, *ps) ? elastic_errc::request_timed_out
-                                         : elastic_errc::preferred_leader_not_available;
+    return preferred_replica_available(img, *ps) ? elastic_errc::request_timed_out
+                                                 : elastic_errc::preferred_leader_not_available;
   });
   it->second.promise.deliver(*it->second.response);
   st.elections.erase(it);

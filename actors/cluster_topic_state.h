@@ -64,7 +64,8 @@ struct cluster_topic_state {
   bool serving = false;     // the image has caught up to that registration (latched)
   std::map<uint64_t, pending_election> elections;
   uint64_t next_election = 1;
-  bool election_timer = false; // re-asks leaders while elections are pending
+  bool election_timer = false;  // re-asks leaders while elections are pending
+  bool balance_started = false; // automatic preferred-leader balancing armed
   static inline const char* name = "caudal.cluster_topic_manager";
 };
 
@@ -97,6 +98,11 @@ caf::result<msg::elect_leaders_response> elect_leaders(cluster_topic_self self,
 void settle_elections(cluster_topic_self self);
 void election_deadline(cluster_topic_self self, uint64_t id);
 void election_tick(cluster_topic_self self);
+/// The preferred (first) replica is in the ISR, a voter, and its node unfenced.
+bool preferred_replica_available(const metadata::image& img, const metadata::partition_state& ps);
+// cluster_topic_elastic_balance.cpp: auto.leader.rebalance.enable.
+void start_leader_balancing(cluster_topic_self self);
+void balance_leaders(cluster_topic_self self);
 
 // cluster_topic_configs.cpp
 msg::describe_configs_response describe_configs(cluster_topic_self self,

@@ -4,7 +4,7 @@ namespace caudal::testing {
 
 using namespace caudal::actors;
 
-elastic_fixture::elastic_fixture() : cluster_fixture(4) {
+elastic_fixture::elastic_fixture(std::map<std::string, std::string> configs) : cluster_fixture(4) {
   for (auto id : ids) {
     cluster_topic_manager_args a;
     a.node_id = id;
@@ -21,7 +21,8 @@ elastic_fixture::elastic_fixture() : cluster_fixture(4) {
     a.election_timeout_ms = 1000;
     a.fetch_wait_ms = 200;
     a.request_timeout_ms = 10000;
-    a.broker_configs = {{"node.id", std::to_string(id)}};
+    a.broker_configs = {{"node.id", std::to_string(id)}, {"auto.leader.rebalance.enable", "false"}};
+    for (auto& [k, v] : configs) a.broker_configs[k] = v;
     tms[id] = spawn_cluster_topic_manager(sys, a);
   }
   sched.run();

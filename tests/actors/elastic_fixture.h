@@ -21,7 +21,9 @@ struct elastic_fixture : cluster_fixture {
   std::map<int32_t, std::shared_ptr<actors::metadata_cache>> caches;
   std::map<int32_t, caf::actor> tms;
 
-  elastic_fixture();
+  /// `configs` add to each node's config file keys; automatic leader
+  /// balancing is off unless they turn it on.
+  explicit elastic_fixture(std::map<std::string, std::string> configs = {});
   ~elastic_fixture();
 
   std::string log_dir(int32_t id) { return dir + "/node-" + std::to_string(id); }

@@ -146,3 +146,33 @@ BOOST_FIXTURE_TEST_CASE(unregister_drains_the_node_leadership_first, elastic_fix
   // Again: idempotent.
   BOOST_TEST(unregister(obs, drained).error_code == 0);
 }
+
+namespace {
+
+struct balancing_fixture : elastic_fixture {
+  balancing_fixture()
+      : elastic_fixture({{"auto.leader.rebalance.enable", "true"},
+                         {"leader.imbalance.check.interval.seconds", "2"}}) {}
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(leaders_return_to_preferred_replicas_by_themselves, balancing_fixture) {
+  await_stable_cluster();
+  create_topic("b", 1, 3);
+  auto via = ids[0];
+  const auto before = *state(via, "b", 0);
+  int32_t pref = before.replicas[0] != before.leader ? before.replicas[0] : before.replicas[1];
+  BOOST_TEST(alter_code(alter(via, "b", 0, with_first(before.replicas, pref))) == 0);
+  auto start = now_ms();
+  // No ElectLeaders: the leader's node notices at its next check (2 s).
+  BOOST_TEST(run_until(
+      [&] {
+        return all_show("b", 0, [&](const metadata::partition_state& ps) {
+          return ps.leader == pref && ps.replicas.front() == pref;
+        });
+      },
+      10000));
+  BOOST_TEST_MESSAGE("preferred leader after " << now_ms() - start << " ms");
+  BOOST_TEST(now_ms() - start <= 5000);
+}
