@@ -51,13 +51,28 @@ void push_replica_sets(cluster_topic_self self, const metadata::image& before) {
   }
 }
 
+namespace {
+
+/// A node the image fenced is back: ISRs the controller trimmed while it was
+/// fenced may take it again, so every leader hears its view once more.
+bool some_node_unfenced(const metadata::image& before, const metadata::image& after) {
+  for (auto& [id, n] : after.nodes) {
+    auto* old = before.node(id);
+    if (!n.fenced && old && old->fenced) return true;
+  }
+  return false;
+}
+
+} // namespace
+
 void push_leader_views(cluster_topic_self self, const metadata::image& before) {
   auto& st = self->state;
+  bool unfenced = some_node_unfenced(before, *st.image);
   for (auto& [key, lp] : st.local) {
     const auto* now = st.image->partition(key.first, key.second);
     const auto* old = before.partition(key.first, key.second);
-    if (!now || (old && old->leader == now->leader && old->leader_epoch == now->leader_epoch &&
-                 old->isr == now->isr))
+    if (!now || (!unfenced && old && old->leader == now->leader &&
+                 old->leader_epoch == now->leader_epoch && old->isr == now->isr))
       continue;
     self->send(lp.actor, report_atom::value, now->leader, now->leader_epoch, now->isr);
   }

@@ -1,5 +1,7 @@
 #include "actors/partition_replication.h"
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/atoms.h"
@@ -171,11 +173,17 @@ void partition_replication::on_image_view(partition_self self, int32_t leader, i
                                           std::vector<int32_t> isr) {
   auto& p = *impl_;
   if (!is_leader() || !p.confirmed) return;
-  // Only leader and epoch: the controller may trim a reported ISR on its
-  // own (fenced nodes), and re-reporting that would never settle.
-  (void)isr;
+  // The controller drops fenced nodes from a reported ISR. Report again when
+  // the image lacks a member we reported: it settles, because a trimmed
+  // report changes nothing in the image and so brings no new view, and the
+  // cluster topic manager sends the view again when a node is unfenced —
+  // without that, a replica added while its node was fenced never counted
+  // as in sync and its reassignment never completed.
   auto& c = *p.confirmed;
-  if (leader == c.leader && epoch == c.leader_epoch) return;
+  bool trimmed = std::any_of(c.isr.begin(), c.isr.end(), [&](int32_t r) {
+    return std::find(isr.begin(), isr.end(), r) == isr.end();
+  });
+  if (leader == c.leader && epoch == c.leader_epoch && !trimmed) return;
   p.confirmed.reset(); // the image moved away from what we reported
   report_leadership(self);
 }
@@ -421,8 +429,8 @@ namespace {
 
 /// A voter that may take over: caught up (holds every committed entry) and
 /// not leaving the partition.
-bool can_take_over(const consensus::replica& raft, const std::vector<int32_t>& removing,
-                   int32_t v, int32_t me) {
+bool can_take_over(const consensus::replica& raft, const std::vector<int32_t>& removing, int32_t v,
+                   int32_t me) {
   auto holding = raft.replicas_holding_committed();
   return v != me && has(raft.voters(), v) && !has(removing, v) && has(holding, v);
 }
