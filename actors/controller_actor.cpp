@@ -42,8 +42,9 @@ void fail_stop(controller_self self, const std::string& why) {
 
 controller_status status_of(controller_state& st) {
   auto& r = *st.replica;
-  return controller_status{st.args.node_id,    r.leader(), r.epoch(),     to_string(r.role()),
-                           r.high_watermark(), st.applied, st.registered, st.incarnation};
+  return controller_status{
+      st.args.node_id, r.leader(),    r.epoch(),      to_string(r.role()),    r.high_watermark(),
+      st.applied,      st.registered, st.incarnation, st.log->start_offset(), st.snapshot_offset};
 }
 
 void on_peer(controller_self self, int32_t from, const caf::message& m) {
@@ -53,6 +54,11 @@ void on_peer(controller_self self, int32_t from, const caf::message& m) {
     self->state.replica->receive(*c, now_ms(self));
   } else if (m.match_elements<std::string, controller_answer>()) {
     on_answer(self, m.get_as<controller_answer>(1));
+  } else if (m.match_elements<std::string, metadata_snapshot_request>()) {
+    on_snapshot_request(self, m.get_as<metadata_snapshot_request>(1));
+    return;
+  } else if (m.match_elements<std::string, metadata_snapshot_answer>()) {
+    on_snapshot_answer(self, from, m.get_as<metadata_snapshot_answer>(1));
   } else {
     on_forwarded(self, from, m);
     return; // enqueue() stepped already
@@ -116,7 +122,12 @@ caf::behavior controller_init(controller_self self, controller_args args,
   // number of topic ids drawn.
   st.replica = std::make_unique<consensus::replica>(
       rc, *st.log, *st.votes, st.args.seed ^ 0x9e3779b97f4a7c15ULL, now_ms(self));
-  st.applied = st.log->start_offset();
+  st.snapshots = std::make_unique<metadata_snapshot_files>(*st.args.fs, st.plog->dir());
+  if (!load_local_snapshot(self)) {
+    st.stopped = true;
+    self->quit(caf::make_error(caf::sec::runtime_error, "cannot read the metadata snapshots"));
+    return {};
+  }
   self->set_down_handler([self](caf::down_msg& dm) { forget_subscriber(self, dm); });
   self->send(st.args.router, peer_register_atom::value, controller_group,
              caf::actor_cast<caf::actor>(self));
@@ -134,7 +145,11 @@ void after_step(controller_self self) {
   // command commits within a network round trip. Bounded: a few rounds.
   for (int round = 0; round < 3; ++round) {
     if (st.replica->failed()) return fail_stop(self, st.replica->failure());
-    if (!apply_committed(self)) return fail_stop(self, "cannot read the metadata log");
+    // An image waiting for a snapshot applies nothing (and, on a leader,
+    // plans nothing: route_queue waits for applied == log end).
+    if (!await_snapshot(self) && !apply_committed(self))
+      return fail_stop(self, "cannot read the metadata log");
+    if (!maybe_take_snapshot(self)) return fail_stop(self, "cannot delete the metadata log prefix");
     pump_requests(self);
     auto now = now_ms(self);
     if (st.replica->next_deadline() > now) break;
@@ -155,8 +170,12 @@ caf::actor spawn_controller(caf::actor_system& sys, controller_args args, std::s
     return {};
   }
   storage::log_config cfg;
-  cfg.retention_ms = -1; // the metadata log is the truth: never deleted by age or size
+  cfg.retention_ms = -1; // never deleted by age or size: snapshots replace its prefix
   cfg.retention_bytes = -1;
+  // Segments of about one snapshot interval, so the deleted prefix leaves
+  // the disk soon after (deletion frees whole segments only).
+  if (args.snapshot_interval_bytes > 0)
+    cfg.segment_bytes = std::clamp<int64_t>(args.snapshot_interval_bytes, 4096, cfg.segment_bytes);
   auto dir = storage::partition_dir(args.log_dir, "__cluster_metadata", 0);
   auto plog = storage::partition_log::open(*args.fs, dir, cfg, args.clock.now_ms(sys.clock()));
   if (!plog) {

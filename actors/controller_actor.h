@@ -23,6 +23,10 @@
 // node registers itself (register_node with a seeded incarnation); again
 // too when its image shows it fenced. The leader fences nodes it has not
 // heard from for node_session_timeout_ms.
+// Snapshots (actors/controller_snapshots.cpp): every node writes its image
+// as a snapshot file every snapshot_interval_bytes of applied log and starts
+// from its newest snapshot; a node whose log fell behind the leader's log
+// start gets the leader's image over the transport.
 
 #include <cstdint>
 #include <optional>
@@ -66,6 +70,10 @@ struct controller_args {
   // its heartbeats); 0: 3 * election timeout.
   int64_t node_session_timeout_ms = 0;
   bool flush_before_ack = true;
+  // metadata.log.max.record.bytes.between.snapshots: the image is written as
+  // a snapshot after this many bytes of applied log; the log before the
+  // older of the two newest snapshots is then deleted. <= 0: no snapshots.
+  int64_t snapshot_interval_bytes = 20 * 1024 * 1024;
   node_registration registration;
 };
 

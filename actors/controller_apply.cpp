@@ -37,6 +37,8 @@ bool apply_chunk(controller_state& st, const std::vector<uint8_t>& buf, int64_t 
     else if (!recs.value.empty())
       metadata::apply(st.image, recs.value), st.image_changed = true;
     st.applied = last + 1;
+    st.applied_epoch = s.header.partition_leader_epoch;
+    st.bytes_since_snapshot += static_cast<int64_t>(s.size());
     progress = true;
   }
   return progress;
@@ -47,9 +49,7 @@ bool apply_chunk(controller_state& st, const std::vector<uint8_t>& buf, int64_t 
 bool apply_committed(controller_self self) {
   auto& st = self->state;
   auto hw = st.replica->high_watermark();
-  // The metadata log is never truncated below its start by retention; a
-  // start above `applied` only happens for a brand-new, empty log.
-  if (st.applied < st.log->start_offset()) st.applied = st.log->start_offset();
+  // applied >= the log start here: after_step waits for a snapshot otherwise.
   std::vector<uint8_t> buf;
   while (st.applied < hw) {
     buf.clear();

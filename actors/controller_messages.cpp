@@ -24,6 +24,8 @@ void announce_controller_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<reassign_partitions_cmd>("caudal.reassign_partitions_cmd");
   cfg.add_message_type<decommission_node_cmd>("caudal.decommission_node_cmd");
   cfg.add_message_type<controller_status>("caudal.controller_status");
+  cfg.add_message_type<metadata_snapshot_request>("caudal.metadata_snapshot_request");
+  cfg.add_message_type<metadata_snapshot_answer>("caudal.metadata_snapshot_answer");
 }
 
 caf::message pack_consensus(const consensus::message& m) {

@@ -157,6 +157,20 @@ struct controller_answer {
   command_result result;
 };
 
+/// A node whose metadata log was reset past what its image holds (its
+/// fetch fell below the leader's log start) asks the leader for a snapshot:
+/// (group, metadata_snapshot_request).
+struct metadata_snapshot_request {
+  int32_t from = -1;
+  int64_t min_offset = 0; // the asker's log start: a smaller snapshot is of no use
+};
+
+/// The answer: (group, metadata_snapshot_answer), the bytes of
+/// metadata::encode_snapshot of the leader's image at its applied offset.
+struct metadata_snapshot_answer {
+  std::vector<uint8_t> bytes;
+};
+
 /// Reply to `(status_atom)` on a controller actor.
 struct controller_status {
   int32_t node = -1;
@@ -166,7 +180,9 @@ struct controller_status {
   int64_t high_watermark = 0;
   int64_t applied_offset = 0; // next offset to apply
   bool registered = false;
-  uint64_t incarnation = 0; // this process's registration incarnation
+  uint64_t incarnation = 0;     // this process's registration incarnation
+  int64_t log_start_offset = 0; // moves forward as snapshots replace the log
+  int64_t snapshot_offset = 0;  // end offset of the newest snapshot here (0: none)
 };
 
 using image_ptr = std::shared_ptr<const metadata::image>;
@@ -257,7 +273,16 @@ typename Inspector::result_type inspect(Inspector& f, controller_answer& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, controller_status& x) {
   return f(caf::meta::type_name("caudal.controller_status"), x.node, x.leader, x.epoch, x.role,
-           x.high_watermark, x.applied_offset, x.registered, x.incarnation);
+           x.high_watermark, x.applied_offset, x.registered, x.incarnation, x.log_start_offset,
+           x.snapshot_offset);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, metadata_snapshot_request& x) {
+  return f(caf::meta::type_name("caudal.metadata_snapshot_request"), x.from, x.min_offset);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, metadata_snapshot_answer& x) {
+  return f(caf::meta::type_name("caudal.metadata_snapshot_answer"), x.bytes);
 }
 
 } // namespace caudal::actors

@@ -18,6 +18,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/controller_actor.h"
+#include "actors/metadata_snapshot_files.h"
 #include "consensus/replica.h"
 #include "metadata/placement.h"
 #include "storage/partition_log.h"
@@ -60,10 +61,11 @@ struct controller_state {
   std::unique_ptr<consensus::replica> replica;
   metadata::rng gen;
 
-  metadata::image image;     // committed records applied up to `applied`
-  int64_t applied = 0;       // next offset to apply
-  bool image_changed = true; // since the last publish
-  image_ptr published;       // what subscribers saw last
+  metadata::image image;      // committed records applied up to `applied`
+  int64_t applied = 0;        // next offset to apply
+  int32_t applied_epoch = -1; // leader epoch of the last applied batch
+  bool image_changed = true;  // since the last publish
+  image_ptr published;        // what subscribers saw last
   int32_t published_leader = -2;
   std::vector<caf::actor> subscribers;
 
@@ -80,6 +82,12 @@ struct controller_state {
   std::map<int32_t, int64_t> last_seen;
   int64_t leader_since = -1; // -1: not the leader
   std::set<int32_t> fencing; // fence commands in flight
+
+  // Snapshots (controller_snapshots.cpp).
+  std::unique_ptr<metadata_snapshot_files> snapshots;
+  int64_t snapshot_offset = 0;      // end offset of the newest snapshot here (0: none)
+  int64_t bytes_since_snapshot = 0; // applied log bytes since it
+  int64_t snapshot_asked_ms = -1;   // last request for a leader's snapshot (-1: none pending)
 
   uint64_t incarnation = 0;
   bool registered = false;
@@ -100,6 +108,20 @@ bool apply_committed(controller_self self);
 /// Sends the image and leader to subscribers if either changed.
 void publish_if_changed(controller_self self);
 void add_subscriber(controller_self self, caf::actor s);
+
+// controller_snapshots.cpp
+/// At start: the newest local snapshot becomes the image; false when the
+/// snapshot files cannot be read at all (damaged ones are skipped).
+bool load_local_snapshot(controller_self self);
+/// The image misses records the log no longer has (its start moved past
+/// `applied`): asks the leader for a snapshot (at most once per election
+/// timeout). True while the image waits for one.
+bool await_snapshot(controller_self self);
+/// Writes a snapshot when enough log was applied since the last one; false
+/// on a storage error (the controller then fail-stops).
+bool maybe_take_snapshot(controller_self self);
+void on_snapshot_request(controller_self self, const metadata_snapshot_request& r);
+void on_snapshot_answer(controller_self self, int32_t from, const metadata_snapshot_answer& a);
 
 // controller_requests.cpp
 /// Queues a command and routes it at once. timeout_ms 0: request_timeout_ms.

@@ -72,6 +72,7 @@ actors::controller_args controller_args_for(const node_config& cfg, const boot_i
   a.election_timeout_ms = cs.controller_election_timeout_ms;
   a.fetch_wait_ms = cs.fetch_wait_ms;
   a.flush_before_ack = cs.flush_before_ack;
+  a.snapshot_interval_bytes = cs.metadata_snapshot_bytes;
   a.registration.host = cfg.advertised.host;
   a.registration.port = cfg.advertised.port;
   a.registration.peer_host = cs.inter_node.host;

@@ -194,8 +194,12 @@ bool read_cluster(const std::map<std::string, std::string>& kv, node_config& c, 
       !read_int(kv, "controller.quorum.election.timeout.ms", cs.controller_election_timeout_ms,
                 err) ||
       !read_int(kv, "replica.fetch.wait.max.ms", cs.fetch_wait_ms, err) ||
-      !read_bool(kv, "replication.flush.before.ack", cs.flush_before_ack, err))
+      !read_bool(kv, "replication.flush.before.ack", cs.flush_before_ack, err) ||
+      !read_int(kv, "metadata.log.max.record.bytes.between.snapshots", cs.metadata_snapshot_bytes,
+                err))
     return false;
+  if (cs.metadata_snapshot_bytes < 1)
+    return err.message = "metadata.log.max.record.bytes.between.snapshots must be >= 1", false;
   if (cs.election_timeout_ms < 10 || cs.controller_election_timeout_ms < 10 || cs.fetch_wait_ms < 0)
     return err.message = "election timeouts must be >= 10 ms and replica.fetch.wait.max.ms >= 0",
            false;

@@ -34,6 +34,8 @@ struct cluster_settings {
   int64_t controller_election_timeout_ms = 1000; // controller.quorum.election.timeout.ms
   int64_t fetch_wait_ms = 500;                   // replica.fetch.wait.max.ms
   bool flush_before_ack = true;                  // replication.flush.before.ack
+  // metadata.log.max.record.bytes.between.snapshots (Kafka's default, 20 MiB)
+  int64_t metadata_snapshot_bytes = 20 * 1024 * 1024;
 };
 
 struct node_config {

@@ -82,6 +82,14 @@ bool replica::validate_fetch(const fetch_request& m, fetch_response& resp) {
   }
   epoch_end ee = log_.end_of_epoch(m.last_fetched_epoch);
   if (ee.epoch == m.last_fetched_epoch && ee.end_offset >= m.fetch_offset) return true;
+  if (ee.epoch < 0 && m.fetch_offset == start && start > 0) {
+    // The follower's last epoch ended exactly where our log now starts: the
+    // deleted prefix cannot confirm its history, and a divergence answer
+    // ("truncate to the start") would change nothing and repeat forever.
+    // Everything below our start is committed; it restarts its log here.
+    resp.error = errc::offset_out_of_range;
+    return false;
+  }
   // The follower's log ends in an epoch we do not have, or runs past our end
   // of it: tell it where our history for that epoch ends.
   resp.diverging = ee.epoch < 0 ? epoch_end{-1, start} : ee;

@@ -38,13 +38,16 @@ int main(int argc, char** argv) {
       "--cluster: inject the bug: produce answered at the leader's append, not the commit");
   app.add_flag("--majority-power-loss", majority_power_loss,
                "--cluster: add correlated power losses of a majority to the fault mix");
+  bool node_log = false;
+  app.add_flag("--node-log", node_log,
+               "--cluster: keep the nodes' own log lines (info level; off by default)");
   CLI11_PARSE(app, argc, argv);
   auto start = std::chrono::steady_clock::now(); // wall time only for the speed report
   auto wall = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   if (cluster_nodes > 0) { // the multi-node simulator (sim/cluster/)
-    spdlog::set_level(spdlog::level::off);
+    spdlog::set_level(node_log ? spdlog::level::info : spdlog::level::off);
     caudal::sim::cluster::cluster_cli_options c;
     c.scenario = o.scenario;
     if (!o.scenario.empty()) {

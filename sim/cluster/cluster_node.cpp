@@ -62,6 +62,7 @@ caf::actor cluster_node::start_controller(uint64_t seed, const actors::node_cloc
   a.election_timeout_ms = args_.election_timeout_ms;
   a.fetch_wait_ms = args_.fetch_wait_ms;
   a.request_timeout_ms = 10000;
+  a.snapshot_interval_bytes = args_.metadata_snapshot_bytes;
   a.registration = {"sim-node-" + std::to_string(args_.id), 9092,
                     "sim-node-" + std::to_string(args_.id), 9093, std::nullopt};
   auto c = actors::spawn_controller(sys_, a, error);

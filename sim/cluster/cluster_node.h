@@ -38,6 +38,7 @@ struct cluster_node_args {
   int64_t epoch_offset_ms = 1700000000000;
   int64_t election_timeout_ms = 1000;          // partitions and controller
   int64_t fetch_wait_ms = 200;                 // long poll of caught-up followers
+  int64_t metadata_snapshot_bytes = 512;       // controller snapshot interval
   std::function<void(caf::actor_id)> on_spawn; // tags the node's actors (pauses)
 };
 

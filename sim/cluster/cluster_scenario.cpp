@@ -88,6 +88,7 @@ std::string parse_cluster_scenario(const std::string& text, cluster_sim_config& 
       {"fault_gap_max_ms", number<int64_t>(cfg.fault_gap_max_ms, 1, 3600000)},
       {"fault_length_max_ms", number<int64_t>(cfg.fault_length_max_ms, 1, 3600000)},
       {"election_timeout_ms", number<int64_t>(cfg.election_timeout_ms, 100, 60000)},
+      {"metadata_snapshot_bytes", number<int64_t>(cfg.metadata_snapshot_bytes, 0, 1LL << 40)},
       {"bug_lying_fsync", flag(cfg.bug_lying_fsync)},
       {"bug_ack_before_commit", flag(cfg.clients.bug_ack_on_leader_append)},
       {"faults",

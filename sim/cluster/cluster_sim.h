@@ -49,6 +49,10 @@ struct cluster_sim_config {
   int64_t fault_gap_max_ms = 1500;
   int64_t fault_length_max_ms = 4000; // down time, partition length, ...
   int64_t election_timeout_ms = 1000;
+  // Metadata snapshots every this many bytes of metadata log: small, so
+  // that runs take snapshots, delete log prefixes and send snapshots to
+  // nodes that fell behind (production default: 20 MiB).
+  int64_t metadata_snapshot_bytes = 512;
   fault_mix faults;
   clients_config clients;
   // Injected bug (negative test): file syncs report success and make

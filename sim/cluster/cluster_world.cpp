@@ -29,6 +29,7 @@ cluster_world::cluster_world(const cluster_sim_config& c, const std::string& lmd
     a.seed = cfg.seed * 0x100000001b3ULL;
     a.election_timeout_ms = cfg.election_timeout_ms;
     a.fetch_wait_ms = cfg.election_timeout_ms / 5;
+    a.metadata_snapshot_bytes = cfg.metadata_snapshot_bytes;
     a.on_spawn = [this, id](caf::actor_id actor) { loop.tag(actor, id); };
     h->node = std::make_unique<cluster_node>(sys, std::move(a));
     hosts.push_back(std::move(h));

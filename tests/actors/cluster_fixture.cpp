@@ -9,7 +9,8 @@ namespace caudal::testing {
 
 using namespace actors;
 
-cluster_fixture::cluster_fixture(int nodes) {
+cluster_fixture::cluster_fixture(int nodes, int64_t snapshot_bytes)
+    : snapshot_interval_bytes(snapshot_bytes) {
   auto base = (std::filesystem::temp_directory_path() / "caudal-cluster-XXXXXX").string();
   BOOST_REQUIRE(mkdtemp(base.data()) != nullptr);
   dir = base;
@@ -57,6 +58,7 @@ controller_args cluster_fixture::controller_args_for(int32_t id) {
   a.election_timeout_ms = 1000;
   a.fetch_wait_ms = 200;
   a.request_timeout_ms = 10000;
+  a.snapshot_interval_bytes = snapshot_interval_bytes;
   a.registration = {"127.0.0.1", static_cast<uint16_t>(9090 + id), "127.0.0.1",
                     static_cast<uint16_t>(19090 + id), "rack-" + std::to_string(id % 2)};
   return a;

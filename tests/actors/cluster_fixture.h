@@ -52,9 +52,10 @@ struct cluster_fixture {
   std::vector<int32_t> ids;
   std::map<int32_t, caf::actor> routers, controllers, watchers;
   std::map<int32_t, std::shared_ptr<observed>> seen;
-  std::map<int32_t, int> starts; // per node, for fresh seeds at a restart
+  std::map<int32_t, int> starts;   // per node, for fresh seeds at a restart
+  int64_t snapshot_interval_bytes; // metadata snapshots (controller_args)
 
-  explicit cluster_fixture(int nodes = 3);
+  explicit cluster_fixture(int nodes = 3, int64_t snapshot_bytes = 20 * 1024 * 1024);
   ~cluster_fixture();
 
   actors::controller_args controller_args_for(int32_t id);
