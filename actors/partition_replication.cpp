@@ -119,6 +119,10 @@ struct partition_replication::impl {
   // Leadership as the controller last confirmed it; one report in flight.
   std::optional<leader_report> confirmed;
   bool report_in_flight = false;
+  // The image's view of us that arrived while a report was in flight: it is
+  // judged once the answer confirms the report (the same metadata batch may
+  // have accepted the report and then undone it, e.g. by fencing this node).
+  std::optional<leader_report> view_during_report;
   bool tick_queued = false; // an immediate tick is in the mailbox
   int64_t report_retry_ms = 0;
   // Reassignment state from the image (set_replica_sets).
@@ -172,7 +176,11 @@ void partition_replication::on_message(partition_self self, int32_t, const caf::
 void partition_replication::on_image_view(partition_self self, int32_t leader, int32_t epoch,
                                           std::vector<int32_t> isr) {
   auto& p = *impl_;
-  if (!is_leader() || !p.confirmed) return;
+  if (!is_leader()) return;
+  if (!p.confirmed) {
+    if (p.report_in_flight) p.view_during_report = leader_report{{}, 0, leader, epoch, isr};
+    return;
+  }
   // The controller drops fenced nodes from a reported ISR. Report again when
   // the image lacks a member we reported: it settles, because a trimmed
   // report changes nothing in the image and so brings no new view, and the
@@ -322,6 +330,7 @@ void partition_replication::report_leadership(partition_self self) {
   std::sort(r.isr.begin(), r.isr.end());
   if (p.confirmed && same_report(*p.confirmed, r)) return;
   p.report_in_flight = true;
+  p.view_during_report.reset();
   // Short: a report stuck behind a dead controller leader keeps Metadata
   // naming the old leader; retrying soon reaches the new controller.
   self->request(st.args.replication->controller, std::chrono::seconds{2}, report_atom::value, r)
@@ -332,9 +341,13 @@ void partition_replication::report_leadership(partition_self self) {
             rep->report_in_flight = false;
             // A reassignment step that arrived meanwhile wants a report of
             // its own: the controller judged this one on the previous image.
-            if (error == 0 && version == rep->sets_version)
+            auto view = std::exchange(rep->view_during_report, std::nullopt);
+            if (error == 0 && version == rep->sets_version) {
               rep->confirmed = r;
-            else if (error == 0)
+              if (view)
+                self->state.replication->on_image_view(self, view->leader, view->leader_epoch,
+                                                       view->isr);
+            } else if (error == 0)
               rep->confirmed.reset();
             else
               rep->report_retry_ms = now_ms(self) + 500;
@@ -343,6 +356,7 @@ void partition_replication::report_leadership(partition_self self) {
             if (!self->state.replication) return;
             auto& rep = self->state.replication->impl_;
             rep->report_in_flight = false;
+            rep->view_during_report.reset();
             rep->report_retry_ms = now_ms(self) + 500;
           });
 }
