@@ -268,6 +268,35 @@ BOOST_AUTO_TEST_CASE(fetch_below_log_start_resets_follower) {
   BOOST_TEST(h.rep(2).high_watermark() == h.node(l).log.end_offset());
 }
 
+BOOST_AUTO_TEST_CASE(follower_whose_last_epoch_ended_at_the_log_start_restarts_there) {
+  // The leaders' logs start at 10 in epoch 2 (the prefix was deleted after a
+  // snapshot); node 2 holds offsets 0-9, all epoch 1. Epoch 1 is not in the
+  // leaders' logs any more, so the fetch at 10 cannot be validated; a
+  // divergence answer ("truncate to 10") would change nothing, forever.
+  harness h({1, 2, 3});
+  for (node_id id : {1, 3}) {
+    h.node(id).log.reset_to(10);
+    seed_log(h.node(id).log, {2, 2});
+  }
+  seed_log(h.node(2).log, std::vector<int32_t>(10, 1));
+  for (node_id id : {1, 2, 3}) {
+    h.node(id).store.state = quorum_state{2, no_node};
+    h.restart(id, false);
+  }
+  node_id l = h.elect();
+  BOOST_REQUIRE(l == 1 || l == 3);
+  h.advance(500);
+  BOOST_TEST(h.node(2).log.start_offset() == 10);
+  BOOST_TEST(h.node(2).log.end_offset() == h.node(l).log.end_offset());
+  BOOST_TEST(same_entries(h.node(2).log, h.node(l).log, 10, h.node(l).log.end_offset()));
+  BOOST_TEST(h.rep(2).high_watermark() == h.node(l).log.end_offset());
+  int out_of_range = 0;
+  for (auto& [from, o] : h.sent)
+    if (auto* f = std::get_if<fetch_response>(&o.msg); f && o.to == 2)
+      out_of_range += f->error == errc::offset_out_of_range;
+  BOOST_TEST(out_of_range == 1);
+}
+
 BOOST_AUTO_TEST_CASE(isolated_leader_resigns_by_check_quorum) {
   harness h({1, 2, 3});
   node_id l = h.elect();
