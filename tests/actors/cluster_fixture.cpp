@@ -4,6 +4,7 @@
 
 #include "actors/atoms.h"
 #include "cluster/peer_router.h"
+#include "cluster/peer_types.h"
 
 namespace caudal::testing {
 
@@ -161,6 +162,30 @@ controller_status cluster_fixture::status(int32_t id) {
   });
   BOOST_REQUIRE(run_until([&] { return out->has_value(); }, 1000));
   return **out;
+}
+
+int32_t cluster_fixture::follower_of(int32_t leader) const {
+  for (auto& [id, c] : controllers)
+    if (id != leader) return id;
+  return -1;
+}
+
+bool cluster_fixture::images_equal() {
+  const metadata::image* first = nullptr;
+  for (auto& [id, c] : controllers) {
+    auto& img = seen[id]->image;
+    if (!img) return false;
+    if (first && !(*first == *img)) return false;
+    first = img.get();
+  }
+  return true;
+}
+
+wire_config::wire_config() {
+  set("logger.console-verbosity", caf::atom("quiet"));
+  set("logger.file-verbosity", caf::atom("quiet"));
+  cluster::announce_peer_types(*this);
+  actors::announce_controller_types(*this);
 }
 
 } // namespace caudal::testing

@@ -39,6 +39,11 @@ struct observed {
   int updates = 0;
 };
 
+/// An actor system config that can (de)serialize the inter-node messages.
+struct wire_config : caf::actor_system_config {
+  wire_config();
+};
+
 struct cluster_fixture {
   std::string dir;
   storage::posix_filesystem fs;
@@ -76,6 +81,10 @@ struct cluster_fixture {
   actors::command_result command(int32_t id, actors::controller_command cmd);
   int16_t report(int32_t id, actors::leader_report r);
   actors::controller_status status(int32_t id);
+  /// A node with a running controller other than `leader`.
+  int32_t follower_of(int32_t leader) const;
+  /// Every running controller's node has published an image, and they are equal.
+  bool images_equal();
 };
 
 } // namespace caudal::testing

@@ -24,12 +24,6 @@ controller_command create(std::string name, int32_t partitions, int16_t rf,
                            false};
 }
 
-int32_t follower_of(const cluster_fixture& f, int32_t leader) {
-  for (auto& [id, c] : f.controllers)
-    if (id != leader) return id;
-  return -1;
-}
-
 /// Every live node's image has the topic with `partitions` partitions of
 /// `rf` distinct, registered replicas.
 bool everyone_sees(cluster_fixture& f, const std::string& topic, size_t partitions, size_t rf) {
@@ -43,17 +37,6 @@ bool everyone_sees(cluster_fixture& f, const std::string& topic, size_t partitio
       for (auto r : st.replicas)
         if (!img->node(r)) return false;
     }
-  }
-  return true;
-}
-
-bool images_equal(cluster_fixture& f) {
-  const metadata::image* first = nullptr;
-  for (auto& [id, c] : f.controllers) {
-    auto& img = f.seen[id]->image;
-    if (!img) return false;
-    if (first && !(*first == *img)) return false;
-    first = img.get();
   }
   return true;
 }
@@ -79,7 +62,7 @@ BOOST_FIXTURE_TEST_CASE(elects_a_leader_and_registers_every_node, cluster_fixtur
 
 BOOST_FIXTURE_TEST_CASE(create_topics_from_a_follower_commits_everywhere, cluster_fixture) {
   auto leader = await_stable_cluster();
-  auto from = follower_of(*this, leader);
+  auto from = follower_of(leader);
   auto started = now_ms();
   auto r = command(from, create("orders", 6, 3, {{"retention.ms", "3600000"}}));
   BOOST_REQUIRE_EQUAL(r.error, 0);
@@ -91,8 +74,7 @@ BOOST_FIXTURE_TEST_CASE(create_topics_from_a_follower_commits_everywhere, cluste
   BOOST_TEST(r.items[0].error == 0);
   // Answered after commit + apply at the leader; followers apply on their
   // next fetch.
-  BOOST_TEST(
-      run_until([&] { return everyone_sees(*this, "orders", 6, 3) && images_equal(*this); }));
+  BOOST_TEST(run_until([&] { return everyone_sees(*this, "orders", 6, 3) && images_equal(); }));
   auto& img = *seen[from]->image;
   BOOST_TEST(img.topic_configs.at("orders").at("retention.ms") == "3600000");
   // Leaders are elected by the partitions' own groups and reported later.
@@ -101,7 +83,7 @@ BOOST_FIXTURE_TEST_CASE(create_topics_from_a_follower_commits_everywhere, cluste
 
 BOOST_FIXTURE_TEST_CASE(command_errors_come_back_per_item, cluster_fixture) {
   auto leader = await_stable_cluster();
-  auto from = follower_of(*this, leader);
+  auto from = follower_of(leader);
   BOOST_REQUIRE_EQUAL(command(from, create("a", 1, 3)).items.at(0).error, 0);
   create_topics_cmd two{{topic_spec{"a", 1, 1, {}}, topic_spec{"b", 2, 4, {}},
                          topic_spec{"c", 1, 1, {}}, topic_spec{"c", 1, 1, {}},
@@ -118,14 +100,14 @@ BOOST_FIXTURE_TEST_CASE(command_errors_come_back_per_item, cluster_fixture) {
   BOOST_TEST(r.items[5].error == metadata::errc::invalid_config);
   auto v = command(leader, create_topics_cmd{{topic_spec{"e", 3, 2, {}}}, true});
   BOOST_TEST(v.items.at(0).error == 0);
-  BOOST_TEST(run_until([&] { return everyone_sees(*this, "a", 1, 3) && images_equal(*this); }));
+  BOOST_TEST(run_until([&] { return everyone_sees(*this, "a", 1, 3) && images_equal(); }));
   BOOST_TEST(!seen[from]->image->topic("c"));
   BOOST_TEST(!seen[from]->image->topic("e")); // validate_only wrote nothing
 }
 
 BOOST_FIXTURE_TEST_CASE(delete_grow_and_alter, cluster_fixture) {
   auto leader = await_stable_cluster();
-  auto from = follower_of(*this, leader);
+  auto from = follower_of(leader);
   BOOST_REQUIRE_EQUAL(command(from, create("t", 2, 2)).items.at(0).error, 0);
   auto g = command(from, create_partitions_cmd{{partition_growth{"t", 5}}, false});
   BOOST_TEST(g.items.at(0).error == 0);
@@ -134,20 +116,20 @@ BOOST_FIXTURE_TEST_CASE(delete_grow_and_alter, cluster_fixture) {
   auto a =
       command(from, alter_configs_cmd{{topic_configs{"t", {{"cleanup.policy", "delete"}}}}, false});
   BOOST_TEST(a.items.at(0).error == 0);
-  BOOST_TEST(run_until([&] { return everyone_sees(*this, "t", 5, 2) && images_equal(*this); }));
+  BOOST_TEST(run_until([&] { return everyone_sees(*this, "t", 5, 2) && images_equal(); }));
   BOOST_TEST(seen[from]->image->topic_configs.at("t").at("cleanup.policy") == "delete");
   auto d = command(from, delete_topics_cmd{{"t", "nope"}});
   BOOST_TEST(d.items.at(0).error == 0);
   BOOST_TEST(d.items.at(1).error == metadata::errc::unknown_topic_or_partition);
   BOOST_TEST(run_until([&] {
-    return images_equal(*this) && !seen[from]->image->topic("t") &&
+    return images_equal() && !seen[from]->image->topic("t") &&
            !seen[from]->image->topic_configs.count("t");
   }));
 }
 
 BOOST_FIXTURE_TEST_CASE(leader_reports_update_partitions_and_are_fenced, cluster_fixture) {
   auto leader = await_stable_cluster();
-  auto from = follower_of(*this, leader);
+  auto from = follower_of(leader);
   BOOST_REQUIRE_EQUAL(command(from, create("r", 1, 3)).items.at(0).error, 0);
   BOOST_REQUIRE(run_until([&] { return everyone_sees(*this, "r", 1, 3); }));
   auto replicas = seen[from]->image->topic("r")->partitions.at(0).replicas;
@@ -155,7 +137,7 @@ BOOST_FIXTURE_TEST_CASE(leader_reports_update_partitions_and_are_fenced, cluster
   BOOST_TEST(report(lead, leader_report{"r", 0, lead, 2, {lead, replicas[0]}}) == 0);
   BOOST_TEST(run_until([&] {
     auto& p = seen[from]->image->topic("r")->partitions.at(0);
-    return images_equal(*this) && p.leader == lead && p.leader_epoch == 2 && p.isr.size() == 2;
+    return images_equal() && p.leader == lead && p.leader_epoch == 2 && p.isr.size() == 2;
   }));
   BOOST_TEST(report(lead, leader_report{"r", 0, replicas[0], 1, {replicas[0]}}) ==
              metadata::errc::fenced_leader_epoch);
@@ -165,31 +147,30 @@ BOOST_FIXTURE_TEST_CASE(leader_reports_update_partitions_and_are_fenced, cluster
 
 BOOST_FIXTURE_TEST_CASE(a_new_leader_takes_over_when_the_leader_dies, cluster_fixture) {
   auto old = await_stable_cluster();
-  BOOST_REQUIRE_EQUAL(command(follower_of(*this, old), create("before", 3, 3)).items.at(0).error,
-                      0);
+  BOOST_REQUIRE_EQUAL(command(follower_of(old), create("before", 3, 3)).items.at(0).error, 0);
   BOOST_REQUIRE(run_until([&] { return everyone_sees(*this, "before", 3, 3); }));
   kill_controller(old);
   BOOST_REQUIRE(run_until([&] { return agreed_leader() != -1; }));
   auto leader = agreed_leader();
   BOOST_TEST(leader != old);
-  auto r = command(follower_of(*this, leader), create("after", 2, 3));
+  auto r = command(follower_of(leader), create("after", 2, 3));
   BOOST_REQUIRE_EQUAL(r.error, 0);
   BOOST_TEST(r.items.at(0).error == 0);
-  BOOST_TEST(run_until([&] { return everyone_sees(*this, "after", 2, 3) && images_equal(*this); }));
+  BOOST_TEST(run_until([&] { return everyone_sees(*this, "after", 2, 3) && images_equal(); }));
   // The old leader comes back with the same log and vote, catches up and
   // registers its new incarnation.
   auto before = seen[leader]->image->node(old)->registration.incarnation;
   start_controller(old);
   BOOST_TEST(run_until([&] {
     auto& img = seen[old]->image;
-    return img && img->topic("after") && images_equal(*this) &&
+    return img && img->topic("after") && images_equal() &&
            img->node(old)->registration.incarnation != before && img->is_live(old);
   }));
 }
 
 BOOST_FIXTURE_TEST_CASE(without_a_quorum_commands_fail_retriably, cluster_fixture) {
   auto leader = await_stable_cluster();
-  auto survivor = follower_of(*this, leader);
+  auto survivor = follower_of(leader);
   for (auto id : ids)
     if (id != survivor) kill_controller(id);
   auto r = command(survivor, create("lonely", 1, 1));
@@ -198,15 +179,6 @@ BOOST_FIXTURE_TEST_CASE(without_a_quorum_commands_fail_retriably, cluster_fixtur
 }
 
 namespace {
-
-struct wire_config : caf::actor_system_config {
-  wire_config() {
-    set("logger.console-verbosity", caf::atom("quiet"));
-    set("logger.file-verbosity", caf::atom("quiet"));
-    cluster::announce_peer_types(*this);
-    announce_controller_types(*this);
-  }
-};
 
 /// Serializes a message as BASP would and reads it back.
 caf::message round_trip(caf::actor_system& sys, const caf::message& m) {
@@ -223,7 +195,7 @@ caf::message round_trip(caf::actor_system& sys, const caf::message& m) {
 } // namespace
 
 BOOST_AUTO_TEST_CASE(forwarded_commands_and_answers_survive_serialization) {
-  wire_config cfg;
+  caudal::testing::wire_config cfg;
   caf::actor_system sys{cfg};
   create_topics_cmd cmd{{topic_spec{"x", 4, 3, {{"retention.ms", "1000"}, {"a", "b"}}}}, true};
   auto m = round_trip(sys, caf::make_message(controller_group, controller_forward{2, 99, 7}, cmd));
@@ -248,13 +220,13 @@ BOOST_AUTO_TEST_CASE(forwarded_commands_and_answers_survive_serialization) {
 BOOST_FIXTURE_TEST_CASE(duplicated_and_delayed_messages_run_each_command_once, cluster_fixture) {
   net.set_default_link(sim::link_config{1, 40, 0.0, 0.8});
   auto leader = await_stable_cluster();
-  auto from = follower_of(*this, leader);
+  auto from = follower_of(leader);
   for (int i = 0; i < 8; ++i) {
     auto r = command(from, create("dup-" + std::to_string(i), 2, 3));
     BOOST_TEST(r.error == 0);
     BOOST_TEST(r.items.at(0).error == 0); // a duplicate run would answer 36 first
   }
-  BOOST_TEST(run_until([&] { return everyone_sees(*this, "dup-7", 2, 3) && images_equal(*this); }));
+  BOOST_TEST(run_until([&] { return everyone_sees(*this, "dup-7", 2, 3) && images_equal(); }));
   BOOST_TEST(seen[from]->image->topics.size() == 8u);
   BOOST_TEST(net.stats().duplicated > 0u);
 }
@@ -279,24 +251,24 @@ BOOST_FIXTURE_TEST_CASE(an_isolated_leader_steps_down_and_the_majority_goes_on, 
               stale.error == controller_errc::request_timed_out));
   net.heal();
   BOOST_TEST(run_until([&] {
-    return agreed_leader() != -1 && images_equal(*this) && seen[old]->image->topic("during");
+    return agreed_leader() != -1 && images_equal() && seen[old]->image->topic("during");
   }));
   BOOST_TEST(!seen[old]->image->topic("stale"));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_restarted_cluster_replays_the_same_image, cluster_fixture) {
   auto leader = await_stable_cluster();
-  auto from = follower_of(*this, leader);
+  auto from = follower_of(leader);
   BOOST_REQUIRE_EQUAL(command(from, create("a", 3, 3, {{"retention.ms", "1000"}})).error, 0);
   BOOST_REQUIRE_EQUAL(command(from, create("b", 1, 2)).error, 0);
   BOOST_REQUIRE_EQUAL(command(from, delete_topics_cmd{{"b"}}).error, 0);
-  BOOST_REQUIRE(run_until([&] { return everyone_sees(*this, "a", 3, 3) && images_equal(*this); }));
+  BOOST_REQUIRE(run_until([&] { return everyone_sees(*this, "a", 3, 3) && images_equal(); }));
   auto before = *seen[from]->image;
   for (auto id : ids) kill_controller(id);
   for (auto id : ids) seen[id]->image.reset();
   for (auto id : ids) start_controller(id);
   await_stable_cluster();
-  BOOST_TEST(run_until([&] { return images_equal(*this) && seen[from]->image->topic("a"); }));
+  BOOST_TEST(run_until([&] { return images_equal() && seen[from]->image->topic("a"); }));
   auto& after = *seen[from]->image;
   BOOST_TEST((after.topics == before.topics));
   BOOST_TEST((after.topic_configs == before.topic_configs));
@@ -316,12 +288,12 @@ BOOST_FIXTURE_TEST_CASE(an_observer_follows_and_its_commands_are_forwarded, four
   auto r = command(4, create("wide", 4, 4));
   BOOST_REQUIRE_EQUAL(r.error, 0);
   BOOST_TEST(r.items.at(0).error == 0);
-  BOOST_TEST(run_until([&] { return everyone_sees(*this, "wide", 4, 4) && images_equal(*this); }));
+  BOOST_TEST(run_until([&] { return everyone_sees(*this, "wide", 4, 4) && images_equal(); }));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_silent_node_is_fenced_and_rejoins_when_it_returns, cluster_fixture) {
   auto leader = await_stable_cluster();
-  auto quiet = follower_of(*this, leader);
+  auto quiet = follower_of(leader);
   std::set<int32_t> rest;
   for (auto id : ids)
     if (id != quiet) rest.insert(id);
@@ -333,17 +305,17 @@ BOOST_FIXTURE_TEST_CASE(a_silent_node_is_fenced_and_rejoins_when_it_returns, clu
   net.heal();
   // The node sees itself fenced and registers again.
   BOOST_TEST(run_until([&] {
-    return images_equal(*this) && seen[leader]->image->is_live(quiet) && status(quiet).registered;
+    return images_equal() && seen[leader]->image->is_live(quiet) && status(quiet).registered;
   }));
   BOOST_TEST(command(quiet, create("three-live", 1, 3)).items.at(0).error == 0);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_dead_node_is_fenced_and_a_restart_unfences_it, cluster_fixture) {
   auto leader = await_stable_cluster();
-  auto dead = follower_of(*this, leader);
+  auto dead = follower_of(leader);
   kill_controller(dead);
   BOOST_TEST(run_until([&] { return !seen[leader]->image->is_live(dead); }, 10000));
   BOOST_TEST(seen[leader]->image->live_nodes().size() == 2u);
   start_controller(dead);
-  BOOST_TEST(run_until([&] { return images_equal(*this) && seen[leader]->image->is_live(dead); }));
+  BOOST_TEST(run_until([&] { return images_equal() && seen[leader]->image->is_live(dead); }));
 }

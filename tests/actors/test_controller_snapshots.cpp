@@ -29,23 +29,6 @@ controller_command create(std::string name) {
   return create_topics_cmd{{topic_spec{std::move(name), 2, 3, {{"retention.ms", "1000"}}}}, false};
 }
 
-int32_t follower_of(const cluster_fixture& f, int32_t leader) {
-  for (auto& [id, c] : f.controllers)
-    if (id != leader) return id;
-  return -1;
-}
-
-bool images_equal(cluster_fixture& f) {
-  const metadata::image* first = nullptr;
-  for (auto& [id, c] : f.controllers) {
-    auto& img = f.seen[id]->image;
-    if (!img) return false;
-    if (first && !(*first == *img)) return false;
-    first = img.get();
-  }
-  return true;
-}
-
 size_t snapshot_files_of(cluster_fixture& f, int32_t id) {
   size_t n = 0;
   auto dir = f.dir + "/node-" + std::to_string(id) + "/__cluster_metadata-0";
@@ -133,14 +116,7 @@ BOOST_AUTO_TEST_CASE(a_damaged_newest_snapshot_falls_back_to_the_previous_one) {
 }
 
 BOOST_AUTO_TEST_CASE(snapshot_messages_survive_serialization) {
-  struct wire_config : caf::actor_system_config {
-    wire_config() {
-      set("logger.console-verbosity", caf::atom("quiet"));
-      set("logger.file-verbosity", caf::atom("quiet"));
-      cluster::announce_peer_types(*this);
-      announce_controller_types(*this);
-    }
-  } cfg;
+  caudal::testing::wire_config cfg;
   caf::actor_system sys{cfg};
   auto bytes = encoded(sample_image(), {77, 3});
   auto m = caf::make_message(controller_group, metadata_snapshot_answer{bytes});
@@ -157,9 +133,8 @@ BOOST_AUTO_TEST_CASE(snapshot_messages_survive_serialization) {
 BOOST_FIXTURE_TEST_CASE(snapshots_replace_the_log_prefix_and_restarts_start_from_them,
                         small_snapshots) {
   auto leader = await_stable_cluster();
-  create_topics(*this, follower_of(*this, leader), "t", 40);
-  BOOST_REQUIRE(
-      run_until([&] { return images_equal(*this) && seen[1]->image->topics.size() == 40u; }));
+  create_topics(*this, follower_of(leader), "t", 40);
+  BOOST_REQUIRE(run_until([&] { return images_equal() && seen[1]->image->topics.size() == 40u; }));
   for (auto id : ids) {
     auto st = status(id);
     BOOST_TEST_MESSAGE("node " << id << ": log start " << st.log_start_offset << ", snapshot "
@@ -174,7 +149,7 @@ BOOST_FIXTURE_TEST_CASE(snapshots_replace_the_log_prefix_and_restarts_start_from
   for (auto id : ids) seen[id]->image.reset();
   for (auto id : ids) start_controller(id);
   await_stable_cluster();
-  BOOST_TEST(run_until([&] { return images_equal(*this) && seen[1]->image->topic("t39"); }));
+  BOOST_TEST(run_until([&] { return images_equal() && seen[1]->image->topic("t39"); }));
   auto& after = *seen[1]->image;
   BOOST_TEST((after.topics == before.topics));
   BOOST_TEST((after.topic_configs == before.topic_configs));
@@ -184,7 +159,7 @@ BOOST_FIXTURE_TEST_CASE(snapshots_replace_the_log_prefix_and_restarts_start_from
 BOOST_FIXTURE_TEST_CASE(a_node_behind_the_log_start_installs_the_leaders_snapshot,
                         small_snapshots) {
   auto leader = await_stable_cluster();
-  auto lagging = follower_of(*this, leader);
+  auto lagging = follower_of(leader);
   auto behind = status(lagging).applied_offset;
   kill_controller(lagging);
   create_topics(*this, leader, "while-down-", 40);
@@ -192,29 +167,27 @@ BOOST_FIXTURE_TEST_CASE(a_node_behind_the_log_start_installs_the_leaders_snapsho
   BOOST_REQUIRE_GT(leader_status.log_start_offset, behind); // its log no longer has what we lack
   start_controller(lagging);
   BOOST_TEST(run_until([&] {
-    return images_equal(*this) && seen[lagging]->image &&
-           seen[lagging]->image->topic("while-down-39") && seen[lagging]->image->is_live(lagging);
+    return images_equal() && seen[lagging]->image && seen[lagging]->image->topic("while-down-39") &&
+           seen[lagging]->image->is_live(lagging);
   }));
   auto st = status(lagging);
   BOOST_TEST(st.log_start_offset > behind);              // its log was reset to the leader's start
   BOOST_TEST(st.snapshot_offset >= st.log_start_offset); // and the snapshot stored
   // It keeps following: a new command reaches it through the log.
   create_topics(*this, lagging, "after-", 1);
-  BOOST_TEST(
-      run_until([&] { return images_equal(*this) && seen[lagging]->image->topic("after-0"); }));
+  BOOST_TEST(run_until([&] { return images_equal() && seen[lagging]->image->topic("after-0"); }));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_node_that_lost_its_metadata_log_rebuilds_from_a_snapshot,
                         small_snapshots) {
   auto leader = await_stable_cluster();
-  auto victim = follower_of(*this, leader);
+  auto victim = follower_of(leader);
   create_topics(*this, leader, "t", 30);
-  BOOST_REQUIRE(run_until([&] { return images_equal(*this); }));
+  BOOST_REQUIRE(run_until([&] { return images_equal(); }));
   kill_controller(victim);
   std::filesystem::remove_all(dir + "/node-" + std::to_string(victim));
   start_controller(victim);
-  BOOST_TEST(run_until([&] {
-    return images_equal(*this) && seen[victim]->image && seen[victim]->image->topic("t29");
-  }));
+  BOOST_TEST(run_until(
+      [&] { return images_equal() && seen[victim]->image && seen[victim]->image->topic("t29"); }));
   BOOST_TEST(status(victim).snapshot_offset > 0);
 }
