@@ -37,7 +37,17 @@ void replica::release_parked() {
 
 bool replica::adopt_epoch(int32_t epoch, node_id leader, int64_t now_ms) {
   if (!persist(quorum_state{epoch, no_node})) return false;
+  // The election timer counts from the last word of a leader (or a vote we
+  // granted); news of a newer epoch is neither, so a follower keeps its
+  // running timer. Restarting it let a voter with a stale log, which can
+  // never win, postpone every up-to-date voter's campaign each time it
+  // campaigned itself: when it kept drawing the shortest timeout, the group
+  // stayed leaderless (sim seed 3959: 7 such rounds, 10 s without a leader).
+  // A leader or candidate stepping down starts a fresh timer.
+  bool was_following = role_ == replica_role::follower;
+  int64_t running = election_deadline_;
   become_follower(leader == cfg_.self ? no_node : leader, now_ms);
+  if (was_following) election_deadline_ = running;
   return true;
 }
 
