@@ -18,110 +18,20 @@
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
-#include "actors/atoms.h"
-#include "cluster/peer_router.h"
-#include "cluster/peer_types.h"
-#include "cluster/transport.h"
 #include "consensus/messages.h"
+#include "loopback_node.h"
 
 using namespace caudal;
 using namespace std::chrono_literals;
 using actors::peer_address_atom;
-using actors::peer_deliver_atom;
 using actors::peer_register_atom;
-using actors::peer_send_atom;
-using actors::status_atom;
 
 namespace {
 
-const std::string group = "test/0";
-
-struct net_config : caf::actor_system_config {
-  explicit net_config(bool liveness = false) {
-    if (liveness) cluster::configure_peer_liveness(*this, 100, 1000);
-    load<caf::io::middleman>();
-    cluster::announce_peer_types(*this);
-    set("logger.console-verbosity", caf::atom("quiet"));
-    set("logger.file-verbosity", caf::atom("quiet"));
-  }
-};
-
-// One node: its own actor system with a middleman, a published router, a
-// probe registered as the actor of `group`, and (once peers are known) a
-// transport. Real time is fine here: this is a test of real sockets.
-struct test_node {
-  int32_t id;
-  net_config cfg;
-  caf::actor_system sys{cfg};
-  caf::actor router = cluster::spawn_peer_router(sys);
-  caf::scoped_actor probe{sys};
-  caf::actor transport;
-  uint16_t port = 0;
-
-  test_node(int32_t node_id, uint16_t want_port, bool liveness = false)
-      : id(node_id), cfg(liveness) {
-    auto bound = cluster::publish_router(sys, router, "127.0.0.1", want_port);
-    BOOST_REQUIRE(bound);
-    port = *bound;
-    caf::anon_send(router, peer_register_atom::value, group, caf::actor{probe});
-  }
-
-  void start_transport(std::map<int32_t, cluster::peer_address> peers) {
-    cluster::transport_config tc;
-    tc.self_node = id;
-    tc.router = router;
-    tc.peers = std::move(peers);
-    tc.backoff_min_ms = 20;
-    tc.backoff_max_ms = 200;
-    tc.connect_timeout_ms = 1000;
-    tc.seed = static_cast<uint64_t>(id);
-    transport = cluster::spawn_transport(sys, std::move(tc));
-  }
-
-  ~test_node() {
-    // Published and running actors keep the system alive: end them first.
-    if (transport) caf::anon_send_exit(transport, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
-  }
-
-  template <class T>
-  T ask(const caf::actor& a) {
-    caf::scoped_actor s{sys};
-    T out{};
-    s->request(a, 5s, status_atom::value)
-        .receive([&](T& x) { out = std::move(x); },
-                 [&](caf::error& e) { BOOST_FAIL("status request failed: " << sys.render(e)); });
-    return out;
-  }
-
-  cluster::peer_status peer(int32_t node) {
-    for (auto& p : ask<cluster::transport_status>(transport).peers)
-      if (p.node == node) return p;
-    return {};
-  }
-
-  void send(int32_t to, caf::message m) {
-    caf::anon_send(transport, peer_send_atom::value, to, std::move(m));
-  }
-
-  // The next message the probe gets as group actor, or nullopt after 5 s.
-  std::optional<std::pair<int32_t, caf::message>> next_delivery() {
-    std::optional<std::pair<int32_t, caf::message>> got;
-    probe->receive(
-        [&](peer_deliver_atom, int32_t from, caf::message& m) { got.emplace(from, std::move(m)); },
-        caf::after(5s) >> [] {});
-    return got;
-  }
-};
-
-bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds limit = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return cond();
-}
+using caudal::testing::eventually;
+using caudal::testing::node_options;
+using caudal::testing::test_node;
+const std::string& group = caudal::testing::test_group;
 
 void connect_pair(test_node& a, test_node& b) {
   a.start_transport({{b.id, {"127.0.0.1", b.port}}});
@@ -199,7 +109,7 @@ BOOST_AUTO_TEST_CASE(unknown_group_and_malformed_messages_are_dropped_and_counte
   BOOST_CHECK_EQUAL(rs.dropped_unknown_group, 1u);
   BOOST_CHECK_EQUAL(rs.dropped_malformed, 1u);
   BOOST_CHECK_EQUAL(rs.delivered, 2u); // the payload and a's hello
-  BOOST_CHECK_EQUAL(rs.groups, 2u); // the probe's group and the transport's return path
+  BOOST_CHECK_EQUAL(rs.groups, 2u);    // the probe's group and the transport's return path
 }
 
 BOOST_AUTO_TEST_CASE(sends_to_unconnected_or_unknown_peers_are_dropped_and_counted) {
@@ -331,7 +241,7 @@ namespace {
 // through `fd`, then waits to be stopped and killed by the parent.
 [[noreturn]] void run_child_node(int fd) {
   {
-    test_node b{2, 0, true};
+    test_node b{2, 0, node_options{.liveness = true}};
     uint16_t port = b.port;
     if (write(fd, &port, sizeof port) != sizeof port) _exit(1);
     for (;;) pause();
@@ -349,7 +259,7 @@ BOOST_AUTO_TEST_CASE(a_stalled_peer_is_detected_by_heartbeats) {
   uint16_t port = 0;
   BOOST_REQUIRE_EQUAL(read(fds[0], &port, sizeof port), static_cast<ssize_t>(sizeof port));
   {
-    test_node a{1, 0, true};
+    test_node a{1, 0, node_options{.liveness = true}};
     a.start_transport({{2, {"127.0.0.1", port}}});
     BOOST_REQUIRE(eventually([&] { return a.peer(2).connected; }));
     kill(child, SIGSTOP); // the socket stays open; only the heartbeats stop

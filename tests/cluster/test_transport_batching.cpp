@@ -14,11 +14,8 @@
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
-#include "actors/atoms.h"
-#include "cluster/peer_router.h"
-#include "cluster/peer_types.h"
-#include "cluster/transport.h"
 #include "consensus/messages.h"
+#include "loopback_node.h"
 
 // Batching of the inter-node transport over real loopback TCP: two or three
 // actor systems in one process, each with CAF's middleman. A sending node
@@ -28,101 +25,22 @@
 
 using namespace caudal;
 using namespace std::chrono_literals;
-using actors::peer_deliver_atom;
 using actors::peer_register_atom;
-using actors::peer_send_atom;
-using actors::status_atom;
 
 namespace {
 
-const std::string group = "test/0";
+using caudal::testing::eventually;
+using caudal::testing::send_list;
+using caudal::testing::test_node;
+const std::string& group = caudal::testing::test_group;
+constexpr caudal::testing::node_options one_thread{.one_thread = true};
 
-struct net_config : caf::actor_system_config {
-  explicit net_config(bool one_thread) {
-    if (one_thread) set("scheduler.max-threads", size_t{1});
-    load<caf::io::middleman>();
-    cluster::announce_peer_types(*this);
-    set("logger.console-verbosity", caf::atom("quiet"));
-    set("logger.file-verbosity", caf::atom("quiet"));
-  }
-};
-
-using send_list = std::vector<std::pair<int32_t, caf::message>>;
-
-struct test_node {
-  int32_t id;
-  net_config cfg;
-  caf::actor_system sys{cfg};
-  caf::actor router = cluster::spawn_peer_router(sys);
-  caf::scoped_actor probe{sys};
-  caf::actor transport;
-  uint16_t port = 0;
-
-  test_node(int32_t node_id, bool one_thread) : id(node_id), cfg(one_thread) {
-    auto bound = cluster::publish_router(sys, router, "127.0.0.1", 0);
-    BOOST_REQUIRE(bound);
-    port = *bound;
-    caf::anon_send(router, peer_register_atom::value, group, caf::actor{probe});
-  }
-
-  void start_transport(std::map<int32_t, cluster::peer_address> peers, size_t max_messages = 1024,
-                       int64_t linger_ms = 20) {
-    cluster::transport_config tc;
-    tc.self_node = id;
-    tc.router = router;
-    tc.peers = std::move(peers);
-    tc.backoff_min_ms = 20;
-    tc.backoff_max_ms = 200;
-    tc.seed = static_cast<uint64_t>(id);
+/// Transport batching limits for start_transport.
+caudal::testing::transport_tweak batching(size_t max_messages, int64_t linger_ms = 20) {
+  return [=](cluster::transport_config& tc) {
     tc.batch_max_messages = max_messages;
     tc.batch_linger_ms = linger_ms;
-    transport = cluster::spawn_transport(sys, std::move(tc));
-  }
-
-  ~test_node() {
-    if (transport) caf::anon_send_exit(transport, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
-  }
-
-  template <class T>
-  T ask(const caf::actor& a) {
-    caf::scoped_actor s{sys};
-    T out{};
-    s->request(a, 5s, status_atom::value)
-        .receive([&](T& x) { out = std::move(x); },
-                 [&](caf::error& e) { BOOST_FAIL("status request failed: " << sys.render(e)); });
-    return out;
-  }
-
-  cluster::peer_status peer(int32_t node) {
-    for (auto& p : ask<cluster::transport_status>(transport).peers)
-      if (p.node == node) return p;
-    return {};
-  }
-
-  // Sends the whole list from inside ONE handler of a fresh actor.
-  void burst(send_list sends) {
-    sys.spawn([t = transport, sends = std::move(sends)](caf::event_based_actor* self) mutable {
-      for (auto& [to, m] : sends) self->send(t, peer_send_atom::value, to, std::move(m));
-    });
-  }
-
-  std::optional<std::pair<int32_t, caf::message>> next_delivery() {
-    std::optional<std::pair<int32_t, caf::message>> got;
-    probe->receive(
-        [&](peer_deliver_atom, int32_t from, caf::message& m) { got.emplace(from, std::move(m)); },
-        caf::after(5s) >> [] {});
-    return got;
-  }
-};
-
-bool eventually(const std::function<bool()>& cond) {
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return cond();
+  };
 }
 
 void wait_connected(test_node& a, int32_t peer) {
@@ -172,7 +90,7 @@ send_list to_node(int32_t to, const std::vector<int32_t>& seqs, size_t size = 3)
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_burst_crosses_in_one_frame_complete_and_in_order) {
-  test_node a{1, true}, b{2, false};
+  test_node a{1, 0, one_thread}, b{2};
   a.start_transport({{2, {"127.0.0.1", b.port}}});
   wait_connected(a, 2);
   auto base = after_hello(b);
@@ -195,7 +113,7 @@ BOOST_AUTO_TEST_CASE(a_burst_crosses_in_one_frame_complete_and_in_order) {
 }
 
 BOOST_AUTO_TEST_CASE(a_single_message_goes_plain) {
-  test_node a{1, true}, b{2, false};
+  test_node a{1, 0, one_thread}, b{2};
   a.start_transport({{2, {"127.0.0.1", b.port}}});
   wait_connected(a, 2);
   auto base = after_hello(b);
@@ -210,8 +128,8 @@ BOOST_AUTO_TEST_CASE(a_single_message_goes_plain) {
 }
 
 BOOST_AUTO_TEST_CASE(the_count_cap_cuts_a_burst) {
-  test_node a{1, true}, b{2, false};
-  a.start_transport({{2, {"127.0.0.1", b.port}}}, 100);
+  test_node a{1, 0, one_thread}, b{2};
+  a.start_transport({{2, {"127.0.0.1", b.port}}}, batching(100));
   wait_connected(a, 2);
   a.burst(to_node(2, range(0, 250))); // 100 + 100 (cap) + 50 (end of round)
   expect_seqs(b, 1, range(0, 250));
@@ -223,8 +141,8 @@ BOOST_AUTO_TEST_CASE(the_count_cap_cuts_a_burst) {
 }
 
 BOOST_AUTO_TEST_CASE(batching_off_sends_one_frame_per_message) {
-  test_node a{1, true}, b{2, false};
-  a.start_transport({{2, {"127.0.0.1", b.port}}}, 1);
+  test_node a{1, 0, one_thread}, b{2};
+  a.start_transport({{2, {"127.0.0.1", b.port}}}, batching(1));
   wait_connected(a, 2);
   a.burst(to_node(2, range(0, 50)));
   expect_seqs(b, 1, range(0, 50));
@@ -235,7 +153,7 @@ BOOST_AUTO_TEST_CASE(batching_off_sends_one_frame_per_message) {
 }
 
 BOOST_AUTO_TEST_CASE(the_byte_cap_cuts_a_burst_and_a_huge_message_goes_alone) {
-  test_node a{1, true}, b{2, false};
+  test_node a{1, 0, one_thread}, b{2};
   a.start_transport({{2, {"127.0.0.1", b.port}}});
   wait_connected(a, 2);
   // 300 kB each: three fit under 1 MiB, a fourth would not -> 3+3+3+1.
@@ -265,7 +183,7 @@ BOOST_AUTO_TEST_CASE(the_byte_cap_cuts_a_burst_and_a_huge_message_goes_alone) {
 }
 
 BOOST_AUTO_TEST_CASE(each_destination_and_self_keep_their_own_order) {
-  test_node a{1, true}, b{2, false}, c{3, false};
+  test_node a{1, 0, one_thread}, b{2}, c{3};
   a.start_transport({{2, {"127.0.0.1", b.port}}, {3, {"127.0.0.1", c.port}}});
   wait_connected(a, 2);
   wait_connected(a, 3);
@@ -283,7 +201,7 @@ BOOST_AUTO_TEST_CASE(each_destination_and_self_keep_their_own_order) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_groups_and_malformed_elements_of_a_batch_are_dropped_and_counted) {
-  test_node a{1, true}, b{2, false};
+  test_node a{1, 0, one_thread}, b{2};
   a.start_transport({{2, {"127.0.0.1", b.port}}});
   wait_connected(a, 2);
   auto base = after_hello(b);
@@ -301,7 +219,7 @@ BOOST_AUTO_TEST_CASE(unknown_groups_and_malformed_elements_of_a_batch_are_droppe
 }
 
 BOOST_AUTO_TEST_CASE(consensus_structs_cross_in_a_batch) {
-  test_node a{1, true}, b{2, false};
+  test_node a{1, 0, one_thread}, b{2};
   a.start_transport({{2, {"127.0.0.1", b.port}}});
   wait_connected(a, 2);
   consensus::fetch_request req{group, 7, 1, 100, 6, 1 << 20, 41};
@@ -325,7 +243,7 @@ BOOST_AUTO_TEST_CASE(consensus_structs_cross_in_a_batch) {
 // frames depends on timing, but every message arrives and each sender's
 // order holds.
 BOOST_AUTO_TEST_CASE(concurrent_senders_keep_their_order) {
-  test_node a{1, false}, b{2, false};
+  test_node a{1}, b{2};
   a.start_transport({{2, {"127.0.0.1", b.port}}});
   wait_connected(a, 2);
   const int32_t senders = 4, per_sender = 300;
@@ -352,7 +270,7 @@ BOOST_AUTO_TEST_CASE(concurrent_senders_keep_their_order) {
 }
 
 BOOST_AUTO_TEST_CASE(wire_size_estimates_follow_the_payload) {
-  net_config cfg{false};
+  caudal::testing::net_config cfg{{}};
   caf::actor_system sys{cfg};
   consensus::fetch_response resp;
   resp.group = group;
@@ -417,13 +335,13 @@ BOOST_AUTO_TEST_CASE(idle_polls_are_repeats_and_news_is_everything_else) {
 }
 
 BOOST_AUTO_TEST_CASE(idle_polls_wait_for_company_and_news_takes_them_along) {
-  test_node a{1, true}, b{2, false};
+  test_node a{1, 0, one_thread}, b{2};
   std::vector<std::string> groups;
   for (int i = 0; i < 10; ++i) {
     groups.push_back("idle/" + std::to_string(i));
     caf::anon_send(b.router, peer_register_atom::value, groups.back(), caf::actor{b.probe});
   }
-  a.start_transport({{2, {"127.0.0.1", b.port}}}, 1024, 1000);
+  a.start_transport({{2, {"127.0.0.1", b.port}}}, batching(1024, 1000));
   wait_connected(a, 2);
   send_list prime; // two of each: news, one round, one frame
   for (auto& g : groups) prime.emplace_back(2, caf::make_message(poll(g, 7)));
