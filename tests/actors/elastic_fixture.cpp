@@ -4,34 +4,16 @@ namespace caudal::testing {
 
 using namespace caudal::actors;
 
-elastic_fixture::elastic_fixture(std::map<std::string, std::string> configs) : cluster_fixture(4) {
-  for (auto id : ids) {
-    cluster_topic_manager_args a;
-    a.node_id = id;
-    a.log_dir = log_dir(id);
-    a.fs = &fs;
-    a.meta = metas[id].get();
-    a.cache = caches[id] = std::make_shared<metadata_cache>();
-    a.controller = controllers[id];
-    a.transport = net.transport_for(id);
-    a.router = routers[id];
-    a.seed = 57 + static_cast<uint64_t>(id);
-    a.num_partitions = 1;
-    a.default_replication_factor = 3;
-    a.election_timeout_ms = 1000;
-    a.fetch_wait_ms = 200;
-    a.request_timeout_ms = 10000;
-    a.broker_configs = {{"node.id", std::to_string(id)}, {"auto.leader.rebalance.enable", "false"}};
-    for (auto& [k, v] : configs) a.broker_configs[k] = v;
-    tms[id] = spawn_cluster_topic_manager(sys, a);
-  }
-  sched.run();
+namespace {
+manager_options elastic_options(std::map<std::string, std::string> configs) {
+  // Automatic leader balancing is off unless `configs` turn it on.
+  configs.emplace("auto.leader.rebalance.enable", "false");
+  return manager_options{57, 1, std::move(configs)};
 }
+} // namespace
 
-elastic_fixture::~elastic_fixture() {
-  for (auto& [id, a] : tms) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  sched.run();
-}
+elastic_fixture::elastic_fixture(std::map<std::string, std::string> configs)
+    : managed_cluster(4, elastic_options(std::move(configs))) {}
 
 void elastic_fixture::create_topic(const std::string& name, int32_t partitions, int16_t rf) {
   msg::create_topics_request req;

@@ -11,22 +11,17 @@
 #include "actors/admin_messages.h"
 #include "actors/atoms.h"
 #include "actors/cluster_topic_manager.h"
-#include "cluster_fixture.h"
+#include "managed_cluster.h"
 
 namespace caudal::testing {
 
 namespace msg = protocol::msg;
 
-struct elastic_fixture : cluster_fixture {
-  std::map<int32_t, std::shared_ptr<actors::metadata_cache>> caches;
-  std::map<int32_t, caf::actor> tms;
-
+struct elastic_fixture : managed_cluster {
   /// `configs` add to each node's config file keys; automatic leader
   /// balancing is off unless they turn it on.
   explicit elastic_fixture(std::map<std::string, std::string> configs = {});
-  ~elastic_fixture();
 
-  std::string log_dir(int32_t id) { return dir + "/node-" + std::to_string(id); }
   /// Creates topic `name` (ids[0]'s manager) and waits for a full ISR.
   void create_topic(const std::string& name, int32_t partitions, int16_t rf);
   /// The partition as node `id`'s image shows it; null if unknown.

@@ -9,7 +9,7 @@
 #include "actors/admin_messages.h"
 #include "actors/atoms.h"
 #include "actors/cluster_topic_manager.h"
-#include "cluster_fixture.h"
+#include "managed_cluster.h"
 
 using namespace caudal;
 using namespace caudal::actors;
@@ -17,36 +17,8 @@ namespace msg = caudal::protocol::msg;
 
 namespace {
 
-struct managers : testing::cluster_fixture {
-  std::map<int32_t, std::shared_ptr<metadata_cache>> caches;
-  std::map<int32_t, caf::actor> tms;
-
-  managers() {
-    for (auto id : ids) {
-      cluster_topic_manager_args a;
-      a.node_id = id;
-      a.log_dir = dir + "/node-" + std::to_string(id);
-      a.fs = &fs;
-      a.meta = metas[id].get();
-      a.cache = caches[id] = std::make_shared<metadata_cache>();
-      a.controller = controllers[id];
-      a.transport = net.transport_for(id);
-      a.router = routers[id];
-      a.seed = 77 + static_cast<uint64_t>(id);
-      a.num_partitions = 2;
-      a.default_replication_factor = 3;
-      a.election_timeout_ms = 1000;
-      a.fetch_wait_ms = 200;
-      a.request_timeout_ms = 10000;
-      a.broker_configs = {{"node.id", std::to_string(id)}};
-      tms[id] = spawn_cluster_topic_manager(sys, a);
-    }
-    sched.run();
-  }
-  ~managers() {
-    for (auto& [id, a] : tms) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    sched.run();
-  }
+struct managers : testing::managed_cluster {
+  managers() : managed_cluster(3, testing::manager_options{77, 2, {}}) {}
 
   /// Sends xs to node `id`'s manager and runs until the reply arrives.
   template <class Resp, class... Ts>

@@ -13,7 +13,7 @@
 #include "actors/atoms.h"
 #include "actors/cluster_topic_manager.h"
 #include "actors/partition_messages.h"
-#include "cluster_fixture.h"
+#include "managed_cluster.h"
 #include "protocol/record_batch.h"
 #include "protocol/record_builder.h"
 #include "storage/partition_log.h"
@@ -26,38 +26,8 @@ namespace {
 
 constexpr int16_t not_leader = 6, timed_out = 7, not_enough_replicas = 19;
 
-struct four_nodes : testing::cluster_fixture {
-  std::map<int32_t, std::shared_ptr<metadata_cache>> caches;
-  std::map<int32_t, caf::actor> tms;
-
-  four_nodes() : cluster_fixture(4) {
-    for (auto id : ids) {
-      cluster_topic_manager_args a;
-      a.node_id = id;
-      a.log_dir = log_dir(id);
-      a.fs = &fs;
-      a.meta = metas[id].get();
-      a.cache = caches[id] = std::make_shared<metadata_cache>();
-      a.controller = controllers[id];
-      a.transport = net.transport_for(id);
-      a.router = routers[id];
-      a.seed = 91 + static_cast<uint64_t>(id);
-      a.num_partitions = 1;
-      a.default_replication_factor = 3;
-      a.election_timeout_ms = 1000;
-      a.fetch_wait_ms = 200;
-      a.request_timeout_ms = 10000;
-      a.broker_configs = {{"node.id", std::to_string(id)}};
-      tms[id] = spawn_cluster_topic_manager(sys, a);
-    }
-    sched.run();
-  }
-  ~four_nodes() {
-    for (auto& [id, a] : tms) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    sched.run();
-  }
-
-  std::string log_dir(int32_t id) { return dir + "/node-" + std::to_string(id); }
+struct four_nodes : testing::managed_cluster {
+  four_nodes() : managed_cluster(4, testing::manager_options{91, 1, {}}) {}
 
   const topic_entry* topic(int32_t id) { return caches[id]->get()->find("moves"); }
 
