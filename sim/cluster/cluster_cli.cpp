@@ -58,6 +58,7 @@ int run_cluster_cli(const cluster_cli_options& opt, std::ostream& out,
       << " rolling_restarts=" << totals.rolling_restarts << " pauses=" << totals.pauses
       << " reassigns=" << totals.reassign_attempts << " moves_started=" << totals.moves_started
       << " moves_completed=" << totals.moves_completed << " decommissions=" << totals.decommissions
+      << " joins=" << totals.joins << " rebalances=" << totals.rebalances
       << " acked=" << totals.acked << "; simulated " << totals.sim_ms / 1000 << " s in "
       << static_cast<int64_t>(wall * 1000) << " ms wall = " << speed << " sim s per wall s\n";
   if (nondeterministic > 0) return 1;

@@ -13,6 +13,7 @@ namespace caudal::sim::cluster {
 
 void cluster_world::start_faults() {
   faults_on = true;
+  if (cfg.faults.join) schedule_joins();
   schedule_fault();
 }
 
@@ -43,14 +44,26 @@ void cluster_world::run_fault() {
 }
 
 // Half the time the leader of a partition as the clients see it (the
-// interesting victim), else any node.
+// interesting victim), else any node that has booted (a late node that has
+// not joined yet is never a victim).
 int32_t cluster_world::pick_target() {
   if (loop.uniform(0, 1) == 0 && clients) {
     auto p = static_cast<int32_t>(loop.uniform(0, clients->config().partitions - 1));
     auto l = clients->leader_of(p);
-    if (l >= 1 && l <= static_cast<int32_t>(hosts.size())) return l;
+    if (l >= 1 && l <= static_cast<int32_t>(hosts.size()) && joined(l)) return l;
   }
-  return static_cast<int32_t>(loop.uniform(1, static_cast<int64_t>(hosts.size())));
+  if (unjoined.empty())
+    return static_cast<int32_t>(loop.uniform(1, static_cast<int64_t>(hosts.size())));
+  auto live = joined_ids();
+  return live[static_cast<size_t>(loop.uniform(0, static_cast<int64_t>(live.size()) - 1))];
+}
+
+// The next node id after `after` (cyclic) that has booted.
+int32_t cluster_world::next_joined(int32_t after) const {
+  auto n = static_cast<int32_t>(hosts.size());
+  auto id = after % n + 1;
+  while (!joined(id) && id != after) id = id % n + 1;
+  return id;
 }
 
 // Takes the impairment token for `length_ms`; false if another node holds it.
@@ -68,7 +81,7 @@ void cluster_world::release(uint64_t generation) {
   net->heal();
   paused.clear();
   for (auto& h : hosts)
-    if (!h->node->up()) boot(*h);
+    if (!h->node->up() && joined(h->id)) boot(*h);
   impaired = -1;
 }
 
@@ -93,7 +106,7 @@ void cluster_world::fault_crash() {
 
 void cluster_world::fault_power_loss() {
   auto a = pick_target();
-  auto b = a % static_cast<int32_t>(hosts.size()) + 1;
+  auto b = next_joined(a);
   if (!take(a, loop.uniform(1, cfg.fault_length_max_ms))) return;
   ++result.power_losses;
   log("sim", "power loss of n" + std::to_string(a) + " and n" + std::to_string(b));
@@ -144,7 +157,8 @@ void cluster_world::fault_flap() {
 void cluster_world::fault_clog() {
   ++result.clogs;
   auto from = static_cast<int32_t>(loop.uniform(1, static_cast<int64_t>(hosts.size())));
-  auto to = from % static_cast<int32_t>(hosts.size()) + 1;
+  if (!joined(from)) from = next_joined(from);
+  auto to = next_joined(from);
   if (loop.uniform(0, 1) == 0) std::swap(from, to);
   auto until = loop.now_ms() + loop.uniform(50, cfg.fault_length_max_ms);
   log("sim", "clog n" + std::to_string(from) + "->n" + std::to_string(to) + " until " +
@@ -166,6 +180,7 @@ void cluster_world::roll(size_t index, uint64_t generation) {
   if (generation != impairment || !faults_on) return;
   if (index == hosts.size()) return release(generation);
   auto& h = *hosts[index];
+  if (!joined(h.id)) return roll(index + 1, generation); // never booted: nothing to restart
   impaired = h.id;
   crash(h, true);
   loop.after(loop.uniform(50, 500), [this, &h, index, generation] {
@@ -186,7 +201,7 @@ void cluster_world::heal() {
   net->heal();
   net->set_default_link(base_link);
   for (auto& h : hosts)
-    if (!h->node->up()) boot(*h);
+    if (!h->node->up() && joined(h->id)) boot(*h);
   log("sim", "healed");
 }
 

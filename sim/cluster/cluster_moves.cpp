@@ -88,18 +88,9 @@ void cluster_world::reassign(int32_t via, const metadata::image& img, int32_t p)
   if (it == t->partitions.end()) return;
   const auto& ps = it->second;
   auto where = "p" + std::to_string(p);
-  // One move per partition at a time: the controller replaces a pending move
-  // rather than refusing it, and answers may arrive out of order, so a
-  // partition is left alone while a command for it is unanswered or while
-  // the image read (maybe a lagging node's) has not reached the last target.
-  auto known = moves.find(p);
-  bool waiting =
-      known != moves.end() &&
-      (known->second.asking || (known->second.certain && known->second.target != ps.replicas));
-  if (ps.reassigning() || waiting)
-    return log("sim", "reassign " + where + ": a move is pending (no-op)");
+  if (move_waiting(p, ps)) return log("sim", "reassign " + where + ": a move is pending (no-op)");
   std::vector<int32_t> candidates;
-  for (auto id : ids()) {
+  for (auto id : joined_ids()) {
     const auto* n = img.node(id);
     if (!contains(ps.replicas, id) && id != drained && !(n && n->decommissioned))
       candidates.push_back(id);
@@ -118,6 +109,23 @@ void cluster_world::reassign(int32_t via, const metadata::image& img, int32_t p)
   ++result.reassign_attempts;
   log("sim", "reassign " + where + " " + list(ps.replicas) + " -> " + list(target) + " (n" +
                  std::to_string(out) + " out) via n" + std::to_string(via));
+  send_move(via, p, ps.replicas, target);
+}
+
+// One move per partition at a time: the controller replaces a pending move
+// rather than refusing it, and answers may arrive out of order, so a
+// partition is left alone while a command for it is unanswered or while the
+// image read (maybe a lagging node's) has not reached the last target.
+bool cluster_world::move_waiting(int32_t p, const metadata::partition_state& ps) const {
+  auto known = moves.find(p);
+  bool waiting =
+      known != moves.end() &&
+      (known->second.asking || (known->second.certain && known->second.target != ps.replicas));
+  return ps.reassigning() || waiting;
+}
+
+void cluster_world::send_move(int32_t via, int32_t p, const std::vector<int32_t>& from,
+                              const std::vector<int32_t>& target, std::function<void(bool)> then) {
   // Until the answer, the partition's target is unknown: this command may
   // replace the last accepted move (or commit after a lost answer).
   auto& goal = moves[p];
@@ -128,13 +136,20 @@ void cluster_world::reassign(int32_t via, const metadata::image& img, int32_t p)
   item.topic = cfg.clients.topic;
   item.partition = p;
   item.replicas = target;
+  // A target replacing more than one replica becomes a goal the controller
+  // reaches one step at a time (as a Kafka admin client's list does).
+  size_t in = 0;
+  for (auto id : target) in += contains(from, id) ? 0 : 1;
+  item.stepwise = in > 1;
   actors::reassign_partitions_cmd cmd;
   cmd.items.push_back(std::move(item));
-  send_command(via, cmd,
-               [this, p, target](const actors::command_result& r) { on_reassigned(p, target, r); });
+  send_command(via, cmd, [this, p, target, then](const actors::command_result& r) {
+    auto accepted = on_reassigned(p, target, r);
+    if (then) then(accepted);
+  });
 }
 
-void cluster_world::on_reassigned(int32_t p, const std::vector<int32_t>& target,
+bool cluster_world::on_reassigned(int32_t p, const std::vector<int32_t>& target,
                                   const actors::command_result& r) {
   auto where = "reassign p" + std::to_string(p) + " -> " + list(target);
   moves[p].asking = false;
@@ -143,20 +158,23 @@ void cluster_world::on_reassigned(int32_t p, const std::vector<int32_t>& target,
     // A drain asked for before this answer may still move the partition.
     moves[p].target = target;
     moves[p].certain = !(drained >= 0 && contains(target, drained));
-    return log("sim", where + " accepted");
+    log("sim", where + " accepted");
+    return true;
   }
   if (r.error == 0) { // refused: nothing was recorded, the last accepted move stands
     moves[p].certain =
         moves[p].was_certain && !(drained >= 0 && contains(moves[p].target, drained));
     auto err = r.items.empty() ? int16_t{-1} : r.items[0].error;
-    return log("sim", where + " refused " + std::to_string(err) + " " +
-                          (r.items.empty() ? "" : r.items[0].message));
+    log("sim", where + " refused " + std::to_string(err) + " " +
+                   (r.items.empty() ? "" : r.items[0].message));
+    return false;
   }
   // NOT_CONTROLLER or a timeout: a failed attempt — though a command that
   // timed out may still commit, so the partition's target is unknown now.
   moves[p].target = target;
   moves[p].certain = false;
   log("sim", where + " failed " + std::to_string(r.error) + " " + r.message);
+  return false;
 }
 
 // Drains one node once per run, only while more than RF nodes would remain.
@@ -167,7 +185,7 @@ void cluster_world::fault_decommission() {
   auto img = host(via).node->image();
   if (!img) return;
   int remaining = 0;
-  for (auto id : ids()) {
+  for (auto id : joined_ids()) {
     const auto* n = img->node(id);
     if (!n || !n->decommissioned) ++remaining;
   }
@@ -228,7 +246,13 @@ bool cluster_world::moves_settled(std::string& why) const {
     }
     const auto* d = drained >= 0 ? img->node(drained) : nullptr;
     for (auto& [p, ps] : t->partitions) {
-      if (ps.reassigning() || (d && d->decommissioned && contains(ps.replicas, drained))) {
+      auto known = moves.find(p);
+      if (known != moves.end() && known->second.asking) {
+        why = "a command for p" + std::to_string(p) + " is unanswered";
+        return false;
+      }
+      if (ps.reassigning() || img->reassignment_goal(t->id, p) ||
+          (d && d->decommissioned && contains(ps.replicas, drained))) {
         why = describe(p, ps) + " in the image of " + h->name +
               (drained >= 0 ? " (n" + std::to_string(drained) + " drained)" : "");
         return false;

@@ -58,7 +58,8 @@ std::map<std::string, setter> fault_keys(fault_mix& f) {
           {"one_way", flag(f.one_way)},   {"flaps", flag(f.flaps)},
           {"clogs", flag(f.clogs)},       {"rolling_restart", flag(f.rolling_restart)},
           {"pauses", flag(f.pauses)},     {"majority_power_loss", flag(f.majority_power_loss)},
-          {"reassign", flag(f.reassign)}, {"decommission", flag(f.decommission)}};
+          {"reassign", flag(f.reassign)}, {"decommission", flag(f.decommission)},
+          {"join", flag(f.join)}};
 }
 
 std::map<std::string, setter> workload_keys(clients_config& w) {
@@ -89,6 +90,7 @@ std::string parse_cluster_scenario(const std::string& text, cluster_sim_config& 
       {"fault_length_max_ms", number<int64_t>(cfg.fault_length_max_ms, 1, 3600000)},
       {"election_timeout_ms", number<int64_t>(cfg.election_timeout_ms, 100, 60000)},
       {"metadata_snapshot_bytes", number<int64_t>(cfg.metadata_snapshot_bytes, 0, 1LL << 40)},
+      {"late_nodes", number<int>(cfg.late_nodes, 0, 6)},
       {"bug_lying_fsync", flag(cfg.bug_lying_fsync)},
       {"bug_ack_before_commit", flag(cfg.clients.bug_ack_on_leader_append)},
       {"faults",
@@ -102,6 +104,9 @@ std::string parse_cluster_scenario(const std::string& text, cluster_sim_config& 
   if (!nested.empty()) return nested;
   if (!err.empty()) return err;
   if (cfg.fault_gap_min_ms > cfg.fault_gap_max_ms) return "fault_gap_min_ms > fault_gap_max_ms";
+  // The controller quorum (the nodes started at t=0) must survive one node
+  // down, the faults' budget.
+  if (cfg.nodes - cfg.late_nodes < 3) return "late_nodes leaves fewer than 3 voters";
   return "";
 }
 

@@ -33,12 +33,14 @@ struct lmdb_dir {
 };
 
 bool setup(cluster_world& w) {
-  if (w.replication_factor > w.cfg.nodes) {
+  auto voters = w.cfg.nodes - w.cfg.late_nodes;
+  if (w.cfg.late_nodes < 0 || voters < 1 || w.replication_factor > voters) {
     w.hist.violation("setup: replication factor " + std::to_string(w.replication_factor) + " > " +
-                     std::to_string(w.cfg.nodes) + " nodes");
+                     std::to_string(voters) + " nodes started at t=0");
     return false;
   }
-  for (auto& h : w.hosts) w.boot(*h);
+  for (auto& h : w.hosts)
+    if (w.joined(h->id)) w.boot(*h); // late nodes boot in the faulty phase (faults.join)
   auto clients_cfg = w.cfg.clients;
   clients_cfg.replication_factor = w.replication_factor;
   w.clients = std::make_unique<cluster_clients>(
@@ -76,8 +78,13 @@ void liveness(cluster_world& w) {
                             c.verifier_status() + w.image_status());
   if (!w.loop.run_until(deadline, [&] { return c.consumers_caught_up(); }))
     return w.hist.violation("liveness: consumers did not reach the high watermarks in the bound");
-  // Every reassignment (and drain) the faults started must finish too.
+  // Every node that joined must be registered and unfenced and hold
+  // replicas (a rebalance toward it runs here if none stuck), and every
+  // reassignment (and drain) the faults started must finish too.
   std::string why;
+  if (!w.loop.run_until(deadline, [&] { return w.joins_settled(why); }))
+    return w.hist.violation("liveness: a node that joined did not get replicas in the bound: " +
+                            why + w.image_status());
   if (!w.loop.run_until(deadline, [&] { return w.moves_settled(why); }))
     w.hist.violation("liveness: a reassignment did not complete in the bound: " + why);
 }
@@ -93,6 +100,7 @@ void check_replicas_after_stop(cluster_world& w) {
   if (!t) w.hist.violation("no node has an image of the topic at the end");
   if (t) {
     w.check_moves(*img);
+    w.check_joins(*img);
     for (auto& [p, ps] : t->partitions) replicas[p] = ps.replicas;
   }
   for (auto& h : w.hosts) h->node->kill();
@@ -158,6 +166,8 @@ cluster_sim_result run_cluster_sim(const cluster_sim_config& cfg) {
   r.moves_started = counts.moves_started;
   r.moves_completed = counts.moves_completed;
   r.decommissions = counts.decommissions;
+  r.joins = counts.joins;
+  r.rebalances = counts.rebalances;
   return r;
 }
 
@@ -173,6 +183,7 @@ std::string cluster_sim_result::summary() const {
          " restarts=" + std::to_string(restarts) +
          " reassigns=" + std::to_string(reassign_attempts) + "/" + std::to_string(moves_started) +
          "/" + std::to_string(moves_completed) + " decommissions=" + std::to_string(decommissions) +
+         " joins=" + std::to_string(joins) + " rebalances=" + std::to_string(rebalances) +
          " sent=" + std::to_string(sent) + " acked=" + std::to_string(acked) +
          " net_delivered=" + std::to_string(net_delivered) +
          " net_dropped=" + std::to_string(net_dropped) + " jobs=" + std::to_string(jobs);
@@ -199,6 +210,8 @@ sweep_totals sweep_cluster_sim(cluster_sim_config base, uint64_t first, uint64_t
     t.moves_started += r.moves_started;
     t.moves_completed += r.moves_completed;
     t.decommissions += r.decommissions;
+    t.joins += r.joins;
+    t.rebalances += r.rebalances;
     t.sim_ms += r.sim_ms;
     if (on_result) on_result(r);
   }

@@ -37,6 +37,11 @@ struct fault_mix {
   // Once per run, a node is drained (decommission_node_cmd) while nodes >
   // replication factor remain.
   bool decommission = false;
+  // The late nodes (cluster_sim_config::late_nodes) boot for the first time
+  // at a seeded time in the faulty phase, register, catch up the metadata
+  // log (installing a snapshot: the others deleted its prefix), and get
+  // replicas through a rebalance toward them.
+  bool join = false;
 };
 
 struct cluster_sim_config {
@@ -53,6 +58,10 @@ struct cluster_sim_config {
   // that runs take snapshots, delete log prefixes and send snapshots to
   // nodes that fell behind (production default: 20 MiB).
   int64_t metadata_snapshot_bytes = 512;
+  // The last `late_nodes` node ids are not controller voters and are not
+  // started at t=0 (observers, like Kafka brokers that are not in
+  // controller.quorum.voters); faults.join boots them during the run.
+  int late_nodes = 0;
   fault_mix faults;
   clients_config clients;
   // Injected bug (negative test): file syncs report success and make
@@ -72,6 +81,9 @@ struct cluster_sim_result {
   // Reassignment faults: commands sent, moves the controller accepted, moves
   // found complete in the final image, drains accepted.
   uint64_t reassign_attempts = 0, moves_started = 0, moves_completed = 0, decommissions = 0;
+  // Late nodes booted for the first time; rebalance rounds toward them that
+  // sent at least one move.
+  uint64_t joins = 0, rebalances = 0;
   uint64_t sent = 0, acked = 0, jobs = 0;
   uint64_t net_delivered = 0, net_dropped = 0, net_duplicated = 0;
   /// "seed S ok hash=... sim_ms=... crashes=..." (one line).
@@ -85,6 +97,7 @@ struct sweep_totals {
   uint64_t crashes = 0, power_losses = 0, partitions = 0, one_way = 0, flaps = 0, clogs = 0,
            rolling_restarts = 0, pauses = 0, acked = 0;
   uint64_t reassign_attempts = 0, moves_started = 0, moves_completed = 0, decommissions = 0;
+  uint64_t joins = 0, rebalances = 0;
   int64_t sim_ms = 0;
 };
 

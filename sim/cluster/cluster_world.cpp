@@ -6,16 +6,18 @@ namespace caudal::sim::cluster {
 
 cluster_world::cluster_world(const cluster_sim_config& c, const std::string& lmdb_dir)
     : cfg(c), dir(lmdb_dir), trace(c.trace) {
-  replication_factor = static_cast<int16_t>(
-      cfg.clients.replication_factor > 0 ? cfg.clients.replication_factor : cfg.nodes);
   net = std::make_unique<sim_network>(sys, cfg.seed ^ 0x6e6574776f726bULL);
   base_link.latency_min_ms = 1;
   base_link.latency_max_ms = 5;
   net->set_default_link(base_link);
   loop.hold([this](int32_t node) { return paused.count(node) > 0; });
+  replication_factor =
+      static_cast<int16_t>(cfg.clients.replication_factor > 0 ? cfg.clients.replication_factor
+                                                              : cfg.nodes - cfg.late_nodes);
   std::vector<int32_t> voters;
-  for (int32_t id = 1; id <= cfg.nodes; ++id) voters.push_back(id);
-  for (auto id : voters) {
+  for (int32_t id = 1; id <= cfg.nodes - cfg.late_nodes; ++id) voters.push_back(id);
+  for (int32_t id = 1; id <= cfg.nodes; ++id) {
+    if (id > cfg.nodes - cfg.late_nodes) unjoined.insert(id);
     auto h = std::make_unique<cluster_host>();
     h->id = id;
     h->name = "n" + std::to_string(id);
@@ -52,6 +54,13 @@ cluster_world::~cluster_world() {
 std::vector<int32_t> cluster_world::ids() const {
   std::vector<int32_t> out;
   for (auto& h : hosts) out.push_back(h->id);
+  return out;
+}
+
+std::vector<int32_t> cluster_world::joined_ids() const {
+  std::vector<int32_t> out;
+  for (auto& h : hosts)
+    if (joined(h->id)) out.push_back(h->id);
   return out;
 }
 

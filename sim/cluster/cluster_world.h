@@ -64,6 +64,13 @@ struct cluster_world {
   };
   std::map<int32_t, move_goal> moves;
   int32_t drained = -1; // the node a decommission was sent for (-1: none)
+  // Joins (cluster_join.cpp): the late nodes not booted yet (no fault picks
+  // them, nothing boots them before their join), the ones that joined, and
+  // those still waiting for a rebalance round toward them to be accepted.
+  std::set<int32_t> unjoined;
+  std::set<int32_t> joiners;
+  std::set<int32_t> rebalance_wanted;
+  int64_t next_join_round_ms = 0; // liveness: the earliest next rebalance round
   std::vector<caf::actor>
       askers; // one-shot actors awaiting controller answers (killed at teardown)
 
@@ -73,6 +80,9 @@ struct cluster_world {
   void log(const std::string& who, const std::string& what) { trace.add(loop.now_ms(), who, what); }
   cluster_host& host(int32_t id) { return *hosts[static_cast<size_t>(id - 1)]; }
   std::vector<int32_t> ids() const;
+  /// False for a late node that has not booted for the first time yet.
+  bool joined(int32_t id) const { return unjoined.count(id) == 0; }
+  std::vector<int32_t> joined_ids() const;
   void boot(cluster_host& h);
   /// Power loss (disk loses/tears unsynced writes) or, with `keep_disk`, a
   /// process kill whose page cache survives.
@@ -95,6 +105,16 @@ struct cluster_world {
   /// holds no replica. Violations go to the history.
   void check_moves(const metadata::image& img);
 
+  // cluster_join.cpp
+  /// Draws each late node's join time in the faulty phase.
+  void schedule_joins();
+  /// True when every node that joined is live (registered, unfenced) in the
+  /// final image and holds a replica of the topic; else `why`. Starts a
+  /// rebalance round toward it when none is pending (liveness phase).
+  bool joins_settled(std::string& why);
+  /// Every node that joined is live and holds a replica in the final image.
+  void check_joins(const metadata::image& img);
+
 private:
   void schedule_fault();
   void run_fault();
@@ -114,7 +134,21 @@ private:
   void fault_reassign();
   void fault_decommission();
   void reassign(int32_t via, const metadata::image& img, int32_t partition);
-  void on_reassigned(int32_t partition, const std::vector<int32_t>& target,
+  /// Whether a command for the partition is unanswered or the image read
+  /// has not reached its last accepted target (one move at a time).
+  bool move_waiting(int32_t partition, const metadata::partition_state& ps) const;
+  /// Sends a reassign_partitions_cmd of the partition to `target` (stepwise
+  /// when it changes more than one replica) and tracks its goal.
+  void send_move(int32_t via, int32_t partition, const std::vector<int32_t>& from,
+                 const std::vector<int32_t>& target,
+                 std::function<void(bool accepted)> then = nullptr);
+  void join(int32_t node);
+  void rebalance_loop(int32_t node);
+  /// One rebalance round (metadata::rebalance over the joined nodes, moves of
+  /// the workload's topic only); false when nothing could be sent.
+  bool rebalance_round(int32_t node);
+  int32_t next_joined(int32_t after) const;
+  bool on_reassigned(int32_t partition, const std::vector<int32_t>& target,
                      const actors::command_result& r);
   void on_decommissioned(int32_t node, const actors::command_result& r);
   int32_t random_up_node();
