@@ -70,7 +70,8 @@ replication_args replication_for(cluster_topic_state& st, const std::string& gro
   r.election_timeout_ms = st.args.election_timeout_ms;
   r.fetch_wait_ms = st.args.fetch_wait_ms;
   r.min_insync_replicas = min_insync;
-  r.seed = group_seed(st.args.seed, group);
+  auto instance = st.replicas_opened[group]++; // 0 for the first: its seed is the group's
+  r.seed = group_seed(st.args.seed, group) ^ (instance * 0x9e3779b97f4a7c15ULL);
   return r;
 }
 

@@ -61,7 +61,11 @@ struct cluster_topic_state {
   std::map<uint64_t, image_waiter> waiters;
   uint64_t next_waiter = 1;
   uint64_t incarnation = 0; // this process's registration (0 until the controller said)
-  bool serving = false;     // the image has caught up to that registration (latched)
+  // Replicas opened so far per group: each instance gets its own seed, so a
+  // replica re-created for the same group (dropped, then assigned again)
+  // draws other fetch ids than its predecessor, whose answers may still come.
+  std::map<std::string, uint64_t> replicas_opened;
+  bool serving = false; // the image has caught up to that registration (latched)
   std::map<uint64_t, pending_election> elections;
   uint64_t next_election = 1;
   bool election_timer = false;  // re-asks leaders while elections are pending
