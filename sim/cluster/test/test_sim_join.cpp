@@ -74,6 +74,18 @@ BOOST_AUTO_TEST_CASE(a_re_created_replica_ignores_its_predecessors_answers) {
   BOOST_TEST(r.joins == 1u);
 }
 
+// Seed 7923: a reassign fault sent late in the faulty phase moved the new
+// node's last replica away 0.3 s into the liveness phase, after the join
+// check had seen it holding one; the check now waits for moves in flight.
+BOOST_AUTO_TEST_CASE(the_join_check_waits_for_moves_in_flight) {
+  auto cfg = join_scenario();
+  cfg.seed = 7923;
+  auto r = run_cluster_sim(cfg);
+  print_failure(r);
+  BOOST_TEST(r.ok);
+  BOOST_TEST(r.moves_started >= 3u);
+}
+
 BOOST_AUTO_TEST_CASE(join_is_deterministic_and_traced) {
   auto cfg = join_scenario();
   cfg.seed = 7;
