@@ -17,12 +17,6 @@ namespace caudal::sim::cluster {
 
 namespace {
 
-std::string list(const std::vector<int32_t>& nodes) {
-  std::string out = "[";
-  for (size_t i = 0; i < nodes.size(); ++i) out += (i > 0 ? "," : "") + std::to_string(nodes[i]);
-  return out + "]";
-}
-
 // Whether `node` holds (or is being given) a replica of the topic.
 bool holds_replica(const metadata::image& img, const std::string& topic, int32_t node) {
   const auto* t = img.topic(topic);
@@ -87,8 +81,8 @@ bool cluster_world::rebalance_round(int32_t node) {
     if (m.partition.topic != cfg.clients.topic || it == t->partitions.end()) continue;
     if (move_waiting(it->first, it->second)) continue;
     ++sent;
-    log("sim", where + ": p" + std::to_string(it->first) + " " + list(it->second.replicas) +
-                   " -> " + list(m.to));
+    log("sim", where + ": p" + std::to_string(it->first) + " " + node_list(it->second.replicas) +
+                   " -> " + node_list(m.to));
     send_move(via, it->first, it->second.replicas, m.to, [this, node, accepted](bool ok) {
       if (!ok || *accepted) return;
       *accepted = true;

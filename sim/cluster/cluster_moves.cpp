@@ -15,23 +15,24 @@ namespace caudal::sim::cluster {
 
 namespace {
 
-std::string list(const std::vector<int32_t>& nodes) {
-  std::string out = "[";
-  for (size_t i = 0; i < nodes.size(); ++i) out += (i > 0 ? "," : "") + std::to_string(nodes[i]);
-  return out + "]";
-}
-
 bool contains(const std::vector<int32_t>& v, int32_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
 std::string describe(int32_t p, const metadata::partition_state& ps) {
-  return "p" + std::to_string(p) + " replicas " + list(ps.replicas) + " adding " + list(ps.adding) +
-         " removing " + list(ps.removing) + " leader " + std::to_string(ps.leader) + " epoch " +
-         std::to_string(ps.leader_epoch) + " isr " + list(ps.isr);
+  return "p" + std::to_string(p) + " replicas " + node_list(ps.replicas) + " adding " +
+         node_list(ps.adding) + " removing " + node_list(ps.removing) + " leader " +
+         std::to_string(ps.leader) + " epoch " + std::to_string(ps.leader_epoch) + " isr " +
+         node_list(ps.isr);
 }
 
 } // namespace
+
+std::string node_list(const std::vector<int32_t>& nodes) {
+  std::string out = "[";
+  for (size_t i = 0; i < nodes.size(); ++i) out += (i > 0 ? "," : "") + std::to_string(nodes[i]);
+  return out + "]";
+}
 
 int32_t cluster_world::random_up_node() {
   std::vector<int32_t> up;
@@ -96,7 +97,7 @@ void cluster_world::reassign(int32_t via, const metadata::image& img, int32_t p)
       candidates.push_back(id);
   }
   if (candidates.empty() || ps.replicas.empty())
-    return log("sim", "reassign " + where + ": no node outside " + list(ps.replicas));
+    return log("sim", "reassign " + where + ": no node outside " + node_list(ps.replicas));
   auto target = ps.replicas;
   auto victim = static_cast<size_t>(loop.uniform(0, static_cast<int64_t>(target.size()) - 1));
   if (loop.uniform(0, 1) == 0 && clients) {
@@ -107,8 +108,8 @@ void cluster_world::reassign(int32_t via, const metadata::image& img, int32_t p)
   target[victim] =
       candidates[static_cast<size_t>(loop.uniform(0, static_cast<int64_t>(candidates.size()) - 1))];
   ++result.reassign_attempts;
-  log("sim", "reassign " + where + " " + list(ps.replicas) + " -> " + list(target) + " (n" +
-                 std::to_string(out) + " out) via n" + std::to_string(via));
+  log("sim", "reassign " + where + " " + node_list(ps.replicas) + " -> " + node_list(target) +
+                 " (n" + std::to_string(out) + " out) via n" + std::to_string(via));
   send_move(via, p, ps.replicas, target);
 }
 
@@ -151,7 +152,7 @@ void cluster_world::send_move(int32_t via, int32_t p, const std::vector<int32_t>
 
 bool cluster_world::on_reassigned(int32_t p, const std::vector<int32_t>& target,
                                   const actors::command_result& r) {
-  auto where = "reassign p" + std::to_string(p) + " -> " + list(target);
+  auto where = "reassign p" + std::to_string(p) + " -> " + node_list(target);
   moves[p].asking = false;
   if (r.error == 0 && r.items.size() == 1 && r.items[0].error == 0) {
     ++result.moves_started;
@@ -290,7 +291,7 @@ void cluster_world::check_moves(const metadata::image& img) {
       ++result.moves_completed;
       continue;
     }
-    hist.violation("reassignment of p" + std::to_string(p) + " to " + list(m.target) +
+    hist.violation("reassignment of p" + std::to_string(p) + " to " + node_list(m.target) +
                    " ended at " + describe(p, it->second));
   }
 }

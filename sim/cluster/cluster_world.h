@@ -156,4 +156,7 @@ private:
                     std::function<void(const actors::command_result&)> done);
 };
 
+/// "[1,2,3]": node lists in trace lines and violations.
+std::string node_list(const std::vector<int32_t>& nodes);
+
 } // namespace caudal::sim::cluster
