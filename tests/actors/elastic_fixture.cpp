@@ -22,14 +22,8 @@ void elastic_fixture::create_topic(const std::string& name, int32_t partitions, 
   t.num_partitions = partitions;
   t.replication_factor = rf;
   req.topics.push_back(t);
-  auto out = std::make_shared<std::optional<msg::create_topics_response>>();
-  auto tm = tms.at(ids[0]);
-  sys.spawn([=](caf::event_based_actor* a) {
-    a->request(tm, caf::infinite, create_atom::value, req, int16_t{7})
-        .then([=](msg::create_topics_response& r) { *out = std::move(r); });
-  });
-  BOOST_REQUIRE(run_until([&] { return out->has_value(); }, 60000));
-  BOOST_REQUIRE_EQUAL((*out)->topics.at(0).error_code, 0);
+  auto out = ask<msg::create_topics_response>(ids[0], create_atom::value, req, int16_t{7});
+  BOOST_REQUIRE_EQUAL(out.topics.at(0).error_code, 0);
   for (int32_t p = 0; p < partitions; ++p)
     BOOST_REQUIRE(run_until([&] {
       return all_show(name, p, [&](const metadata::partition_state& ps) {
@@ -65,13 +59,13 @@ elastic_fixture::alter(int32_t via, const std::string& topic, int32_t p,
   rp.replicas = std::move(to);
   t.partitions.push_back(rp);
   req.topics.push_back(t);
-  return ask<msg::alter_partition_reassignments_response>(via, reassign_atom::value, req);
+  return ask_as_node<msg::alter_partition_reassignments_response>(via, reassign_atom::value, req);
 }
 
 msg::list_partition_reassignments_response elastic_fixture::list(int32_t via) {
   msg::list_partition_reassignments_request req;
   req.topics = std::nullopt;
-  return ask<msg::list_partition_reassignments_response>(via, reassign_atom::value, req);
+  return ask_as_node<msg::list_partition_reassignments_response>(via, reassign_atom::value, req);
 }
 
 msg::elect_leaders_response elastic_fixture::elect(int32_t via, int8_t type,
@@ -84,19 +78,19 @@ msg::elect_leaders_response elastic_fixture::elect(int32_t via, int8_t type,
   tp.topic = topic;
   tp.partitions = std::move(parts);
   req.topic_partitions->push_back(tp);
-  return ask<msg::elect_leaders_response>(via, elect_atom::value, req);
+  return ask_as_node<msg::elect_leaders_response>(via, elect_atom::value, req);
 }
 
 msg::elect_leaders_response elastic_fixture::elect_all(int32_t via) {
   msg::elect_leaders_request req;
   req.topic_partitions = std::nullopt;
-  return ask<msg::elect_leaders_response>(via, elect_atom::value, req);
+  return ask_as_node<msg::elect_leaders_response>(via, elect_atom::value, req);
 }
 
 msg::unregister_broker_response elastic_fixture::unregister(int32_t via, int32_t broker) {
   msg::unregister_broker_request req;
   req.broker_id = broker;
-  return ask<msg::unregister_broker_response>(via, drain_atom::value, req);
+  return ask_as_node<msg::unregister_broker_response>(via, drain_atom::value, req);
 }
 
 } // namespace caudal::testing

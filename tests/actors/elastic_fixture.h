@@ -30,17 +30,11 @@ struct elastic_fixture : managed_cluster {
   bool all_show(const std::string& topic, int32_t p,
                 const std::function<bool(const metadata::partition_state&)>& pred);
 
-  /// Sends `xs...` plus the node id to node `id`'s topic manager and runs
-  /// until the reply (of type R) arrives.
+  /// Sends `xs...` plus the node id (as a session does) to node `id`'s topic
+  /// manager and runs until the reply (of type R) arrives.
   template <class R, class... Ts>
-  R ask(int32_t id, Ts... xs) {
-    auto out = std::make_shared<std::optional<R>>();
-    auto tm = tms.at(id);
-    sys.spawn([=](caf::event_based_actor* a) {
-      a->request(tm, caf::infinite, xs..., id).then([=](R& r) { *out = std::move(r); });
-    });
-    BOOST_REQUIRE(run_until([&] { return out->has_value(); }, 120000));
-    return std::move(**out);
+  R ask_as_node(int32_t id, Ts... xs) {
+    return ask<R>(id, xs..., id);
   }
 
   msg::alter_partition_reassignments_response

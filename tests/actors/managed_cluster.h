@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "actors/atoms.h"
 #include "actors/cluster_topic_manager.h"
 #include "cluster_fixture.h"
 
@@ -27,6 +29,19 @@ struct managed_cluster : cluster_fixture {
   ~managed_cluster();
 
   std::string log_dir(int32_t id) const { return dir + "/node-" + std::to_string(id); }
+
+  /// Sends `xs...` to node `id`'s topic manager and runs until the reply (of
+  /// type R) arrives.
+  template <class R, class... Ts>
+  R ask(int32_t id, Ts... xs) {
+    auto out = std::make_shared<std::optional<R>>();
+    auto tm = tms.at(id);
+    sys.spawn([=](caf::event_based_actor* a) {
+      a->request(tm, caf::infinite, xs...).then([=](R& r) { *out = std::move(r); });
+    });
+    BOOST_REQUIRE(run_until([&] { return out->has_value(); }, 120000));
+    return std::move(**out);
+  }
 };
 
 } // namespace caudal::testing

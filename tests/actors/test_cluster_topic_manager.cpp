@@ -20,18 +20,6 @@ namespace {
 struct managers : testing::managed_cluster {
   managers() : managed_cluster(3, testing::manager_options{77, 2, {}}) {}
 
-  /// Sends xs to node `id`'s manager and runs until the reply arrives.
-  template <class Resp, class... Ts>
-  Resp ask(int32_t id, Ts... xs) {
-    auto out = std::make_shared<std::optional<Resp>>();
-    auto tm = tms.at(id);
-    sys.spawn([=](caf::event_based_actor* a) {
-      a->request(tm, caf::infinite, xs...).then([=](Resp& r) { *out = std::move(r); });
-    });
-    BOOST_REQUIRE(run_until([&] { return out->has_value(); }, 60000));
-    return **out;
-  }
-
   const topic_entry* topic(int32_t id, const std::string& name) {
     return caches[id]->get()->find(name);
   }

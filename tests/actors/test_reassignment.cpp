@@ -48,14 +48,8 @@ struct four_nodes : testing::managed_cluster {
     c.value = "2";
     t.configs.push_back(c);
     req.topics.push_back(t);
-    auto out = std::make_shared<std::optional<msg::create_topics_response>>();
-    auto tm = tms.at(ids[0]);
-    sys.spawn([=](caf::event_based_actor* a) {
-      a->request(tm, caf::infinite, create_atom::value, req, int16_t{7})
-          .then([=](msg::create_topics_response& r) { *out = std::move(r); });
-    });
-    BOOST_REQUIRE(run_until([&] { return out->has_value(); }, 60000));
-    BOOST_REQUIRE_EQUAL((*out)->topics.at(0).error_code, 0);
+    auto out = ask<msg::create_topics_response>(ids[0], create_atom::value, req, int16_t{7});
+    BOOST_REQUIRE_EQUAL(out.topics.at(0).error_code, 0);
   }
 
   /// One acks=all produce at the leader node 1 believes in; nullopt when
